@@ -1,0 +1,43 @@
+"""Wiring: settings -> engine -> sessions -> units of work.
+
+Entry points (CLI, API, tests, benchmarks) build one `Runtime` and ask it
+for a unit of work per use case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from materiel import tables
+from materiel.platform import migrate
+from materiel.platform.database import make_engine, make_session_factory
+from materiel.platform.settings import Settings
+from materiel.platform.unit_of_work import UnitOfWork
+
+assert tables.metadata is not None  # every mapper is registered before first use
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Any]
+
+    @classmethod
+    def start(cls, settings: Settings | None = None) -> Runtime:
+        settings = settings or Settings.from_env()
+        engine = make_engine(settings.database_url)
+        return cls(settings, engine, make_session_factory(engine))
+
+    def uow(self, actor: str = "system") -> UnitOfWork:
+        return UnitOfWork(self.session_factory, actor)
+
+    def upgrade_schema(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,81 @@
+"""Creating and updating one record through the same rules as the importer.
+
+A record created from the API or a form is parsed by its capability's row
+parser, so a field is validated in exactly one place whatever the channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from materiel.core.errors import Conflict, InvalidInput, NotFound, Problem, StaleVersion
+from materiel.platform.audit import snapshot
+from materiel.platform.imports import Record, RowError, copy_fields
+from materiel.platform.tabular import Row, clean_cell
+from materiel.platform.unit_of_work import UnitOfWork
+
+R = TypeVar("R", bound=Record)
+Parser = Callable[[UnitOfWork], Callable[[Row], R]]
+
+
+def parse_fields(parse: Callable[[Row], R], fields: Mapping[str, Any]) -> R:
+    """Parse one record from named fields; a bad field becomes a located problem."""
+    row = Row(0, {key: clean_cell(value) for key, value in fields.items()})
+    try:
+        return parse(row)
+    except RowError as exc:
+        raise InvalidInput(exc.message, [Problem(exc.message, column=exc.column)]) from exc
+
+
+def create_record(
+    uow: UnitOfWork, entity: str, make_parser: Parser[R], fields: Mapping[str, Any]
+) -> R:
+    with uow:
+        record = parse_fields(make_parser(uow), fields)
+        if uow.session.get(type(record), record.id) is not None:
+            raise Conflict(f"{entity} '{record.id}' already exists; update it instead")
+        uow.session.add(record)
+        uow.audit("create", entity, record.id, None, record)
+        uow.commit()
+        return record
+
+
+def get_record(uow: UnitOfWork, model: type[R], entity: str, record_id: str) -> R:
+    record = uow.session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"{entity} '{record_id}' does not exist")
+    return record
+
+
+def check_version(record: Any, expected_version: int | None, entity: str) -> None:
+    if expected_version is not None and record.version != expected_version:
+        raise StaleVersion(
+            f"{entity} '{record.id}' is at version {record.version}, you edited version "
+            f"{expected_version}; reload it and apply your change again"
+        )
+
+
+def update_record(
+    uow: UnitOfWork,
+    *,
+    model: type[R],
+    entity: str,
+    make_parser: Parser[R],
+    to_fields: Callable[[R], dict[str, Any]],
+    record_id: str,
+    changes: Mapping[str, Any],
+    expected_version: int | None,
+) -> R:
+    """Apply changed fields to a record whose version the caller last saw."""
+    with uow:
+        current = get_record(uow, model, entity, record_id)
+        check_version(current, expected_version, entity)
+        before = snapshot(current)
+        updated = parse_fields(make_parser(uow), {**to_fields(current), **changes})
+        if updated.id != record_id:
+            raise InvalidInput(f"{entity} '{record_id}' cannot be renamed to '{updated.id}'")
+        copy_fields(updated, current)
+        uow.audit("update", entity, record_id, before, current)
+        uow.commit()
+        return current

@@ -1,0 +1,29 @@
+"""The one settings object, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What differs between a laptop, CI and production."""
+
+    database_url: str
+    nation_aliases: Path | None = None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        url = os.environ.get("MATERIEL_DATABASE_URL") or default_database_url()
+        aliases = os.environ.get("MATERIEL_NATION_ALIASES")
+        return cls(database_url=url, nation_aliases=Path(aliases) if aliases else None)
+
+
+def default_database_url() -> str:
+    """The embedded SQLite file under ./var, created on first use."""
+    path = (DEFAULT_DATA_DIR / "materiel.db").resolve()
+    return f"sqlite:///{path}"

@@ -1,0 +1,13 @@
+"""The complete schema: importing this registers every capability's tables.
+
+Migrations, the API and the CLI import it so that all mappers are configured
+before the first query, whatever capability that query starts from.
+"""
+
+from materiel.catalog import store as catalog_store
+from materiel.donations import store as donations_store
+from materiel.network import store as network_store
+from materiel.platform import audit
+from materiel.platform.database import metadata
+
+__all__ = ["audit", "catalog_store", "donations_store", "metadata", "network_store"]
