@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from materiel.catalog.io import ITEM_TYPE_IMPORT, item_type_fields, item_type_parser
 from materiel.catalog.model import Category, ItemType, NameIndex, category_paths
 from materiel.catalog.store import CatalogStore
 from materiel.core.paging import Page
+from materiel.platform.exports import ExportReport, export_records
 from materiel.platform.imports import ImportReport, run_import
 from materiel.platform.records import create_record, get_record, update_record
 from materiel.platform.tabular import Source
@@ -74,3 +76,10 @@ def category_paths_of(uow: UnitOfWork) -> dict[str, str]:
 def name_index(uow: UnitOfWork) -> NameIndex:
     """Everything the catalogue answers to; call inside an open unit of work."""
     return NameIndex.of(CatalogStore(uow.session).all_item_types())
+
+
+def export_item_types(path: Path, uow: UnitOfWork) -> ExportReport:
+    with uow:
+        paths = category_paths_of(uow)
+        items = CatalogStore(uow.session).all_item_types()
+        return export_records(path, items, lambda item: item_type_fields(item, paths))

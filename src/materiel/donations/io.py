@@ -200,7 +200,7 @@ def _marking(row: Row) -> Marking:
 
 
 def _releasability(value: Any) -> tuple[str, ...]:
-    return Marking.parse(None, str(value)).releasable_to
+    return Marking.parse(None, "|".join(text_list(value))).releasable_to
 
 
 def requirement_parser(

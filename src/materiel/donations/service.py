@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from materiel.catalog.store import CatalogStore
@@ -27,6 +28,7 @@ from materiel.donations.model import (
 from materiel.donations.store import DonationsStore, PledgeFilter, RequirementFilter
 from materiel.network.store import NetworkStore
 from materiel.platform.audit import snapshot
+from materiel.platform.exports import ExportReport, export_records
 from materiel.platform.imports import ImportReport, run_import
 from materiel.platform.records import check_version, create_record, get_record, update_record
 from materiel.platform.tabular import Source
@@ -181,3 +183,15 @@ def summarize(uow: UnitOfWork) -> ScenarioSummary:
             units_required_by_priority=required,
             units_unmet_by_priority=unmet,
         )
+
+
+def export_requirements(path: Path, uow: UnitOfWork) -> ExportReport:
+    with uow:
+        rows = DonationsStore(uow.session).all_requirements()
+        return export_records(path, rows, requirement_fields)
+
+
+def export_pledges(path: Path, uow: UnitOfWork) -> ExportReport:
+    with uow:
+        rows = DonationsStore(uow.session).all_pledges()
+        return export_records(path, rows, pledge_fields)

@@ -131,11 +131,19 @@ def _data_rows(
     raw: Iterator[list[Any]], mapping: dict[int, str | None], header_row: int
 ) -> Iterator[Row]:
     for number, values in enumerate(raw, start=header_row + 1):
+        if _is_marking_line(values):
+            continue
         cells = {
             name: clean_cell(values[i]) for i, name in mapping.items() if name and i < len(values)
         }
         if any(value not in (None, "") for value in cells.values()):
             yield Row(number, cells)
+
+
+def _is_marking_line(values: list[Any]) -> bool:
+    """The banner our exports print above and below the data, e.g. `NATO RESTRICTED // REL TO`."""
+    filled = [v for v in values if v not in (None, "")]
+    return len(filled) == 1 and isinstance(filled[0], str) and "// REL TO" in filled[0].upper()
 
 
 def clean_cell(value: Any) -> Any:

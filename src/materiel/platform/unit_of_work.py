@@ -1,8 +1,8 @@
 """The unit of work: one transaction per use case, with its audit entries.
 
 Use cases run `with uow:` and call `uow.commit()`; anything not committed
-is rolled back on exit, and records read inside stay readable after it. Database-level refusals are translated into our
-error hierarchy here, once.
+is rolled back on exit, and records read inside stay readable after it.
+Database-level refusals are translated into our error hierarchy here, once.
 """
 
 from __future__ import annotations

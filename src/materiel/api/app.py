@@ -1,0 +1,35 @@
+"""The FastAPI application: mounts each capability's routes on one runtime."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from materiel.api import audit_routes, exchange_routes, problems
+from materiel.bootstrap import Runtime
+from materiel.catalog import routes as catalog_routes
+from materiel.donations import routes as donations_routes
+from materiel.network import routes as network_routes
+
+DESCRIPTION = """
+Coordination of multinational security assistance: the catalogue of
+equipment, the partner's requirements, the donors' pledges and the
+logistics network. Errors are RFC 9457 problem details; lists are paged
+with `limit` and `offset`; updates take the version you edited (body
+`version` or `If-Match` with the ETag).
+"""
+
+
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    app = FastAPI(title="materiel", version="0.1.0", description=DESCRIPTION)
+    app.state.runtime = runtime or Runtime.start()
+    problems.install(app)
+    for module in (catalog_routes, network_routes, donations_routes):
+        app.include_router(module.router)
+    app.include_router(exchange_routes.router)
+    app.include_router(audit_routes.router)
+
+    @app.get("/api/health", tags=["system"], summary="Is the service up")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,206 @@
+"""The command line: thin commands that parse, call one use case and print.
+
+Errors from our hierarchy are printed as what went wrong and where, and
+mapped once to exit codes (sysexits-style) below.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from materiel.api.app import create_app
+from materiel.bootstrap import Runtime
+from materiel.core.errors import (
+    Conflict,
+    InvalidInput,
+    MaterielError,
+    NotFound,
+    PlanningFailed,
+    Problem,
+)
+from materiel.demo.load import load_demo
+from materiel.donations.io import ImportOptions
+from materiel.donations.service import ScenarioSummary, summarize
+from materiel.exchange import KINDS, Kind
+from materiel.platform.imports import ImportReport
+
+EXIT_CODES: tuple[tuple[type[MaterielError], int], ...] = (
+    (InvalidInput, 65),  # EX_DATAERR: the input file or value is wrong
+    (NotFound, 66),  # EX_NOINPUT: a referenced record or file does not exist
+    (Conflict, 75),  # EX_TEMPFAIL: clashes with current state; reload and retry
+    (PlanningFailed, 70),  # EX_SOFTWARE-like: the planner could not finish
+    (MaterielError, 1),
+)
+MAX_PROBLEMS_SHOWN = 50
+
+console = Console()
+errors = Console(stderr=True)
+
+app = typer.Typer(
+    name="materiel",
+    help="Coordinate security assistance: catalogue, requirements, pledges, plans.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+KindArg = Annotated[str, typer.Argument(help=f"one of: {', '.join(KINDS)}")]
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version.
+
+    The database is the embedded SQLite file var/materiel.db unless
+    MATERIEL_DATABASE_URL names another (e.g. postgresql://user@host/db).
+    """
+    runtime = Runtime.start()
+    runtime.upgrade_schema()
+    console.print(f"[green]schema up to date[/] on {runtime.engine.url.render_as_string()}")
+
+
+@app.command("import")
+def import_command(
+    kind: KindArg,
+    file: Annotated[Path, typer.Argument(help=".csv or .xlsx file with a header row")],
+    partial: Annotated[
+        bool, typer.Option(help="import the good rows even when some are rejected")
+    ] = False,
+    names: Annotated[
+        Path | None, typer.Option(help="CSV name,item_type,reason mapping item names")
+    ] = None,
+    aliases: Annotated[
+        Path | None, typer.Option(help="CSV alias,code adding nation spellings")
+    ] = None,
+    ref_prefix: Annotated[str, typer.Option(help="prefix added to the file's refs")] = "",
+) -> None:
+    """Import a spreadsheet. All or nothing unless --partial; re-importing changes nothing.
+
+    Every rejected row is listed with its row, column and reason.
+    """
+    runtime = _runtime()
+    kind_spec = _kind(kind)
+    options = ImportOptions(
+        names_file=names,
+        aliases_file=aliases or runtime.settings.nation_aliases,
+        ref_prefix=ref_prefix,
+    )
+    report = kind_spec.importer(file, runtime.uow(_actor()), options, partial)
+    print_import_report(report)
+
+
+@app.command("export")
+def export_command(
+    kind: KindArg,
+    file: Annotated[Path, typer.Argument(help="target .csv or .xlsx file")],
+) -> None:
+    """Export records to a spreadsheet that carries their marking and runs no formulas."""
+    runtime = _runtime()
+    exporter = _kind(kind).exporter
+    if exporter is None:
+        raise NotFound(f"'{kind}' cannot be exported yet")
+    report = exporter(file, runtime.uow(_actor()))
+    console.print(f"wrote {report.rows} rows to {file} marked [bold]{report.marking.banner}[/]")
+
+
+@app.command("demo")
+def demo_command(
+    seed: Annotated[int, typer.Option(help="seed of the synthetic quantities")] = 2026,
+) -> None:
+    """Load the demo scenario (public facts, synthetic quantities) into the database."""
+    runtime = _runtime()
+    load_demo(runtime, seed, progress=print_import_report)
+    print_summary(summarize(runtime.uow()))
+
+
+@app.command("summary")
+def summary_command() -> None:
+    """Print how many requirements, pledges and donors, and units unmet by priority."""
+    print_summary(summarize(_runtime().uow()))
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the API (and its OpenAPI docs at /docs)."""
+    runtime = _runtime()
+    print_summary(summarize(runtime.uow()))
+    console.print(f"\nmateriel is serving on [bold]http://{host}:{port}[/]  (API docs: /docs)")
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning")
+
+
+def _runtime() -> Runtime:
+    runtime = Runtime.start()
+    runtime.upgrade_schema()
+    return runtime
+
+
+def _kind(name: str) -> Kind:
+    if name not in KINDS:
+        raise InvalidInput(f"no kind '{name}'; use one of: {', '.join(KINDS)}")
+    return KINDS[name]
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def print_import_report(report: ImportReport) -> None:
+    state = "[green]imported[/]" if report.committed else "[red]not imported[/]"
+    console.print(
+        f"{report.file}: {state} {report.kind}: {report.created} new, {report.updated} changed, "
+        f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
+    )
+    if report.ignored_columns:
+        console.print(f"  columns not used: {', '.join(report.ignored_columns)}")
+    print_problems(report.rejected)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        errors.print(f"  {problem}", highlight=False, markup=False)
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        errors.print(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+
+
+def print_summary(summary: ScenarioSummary) -> None:
+    console.print(
+        f"[bold]{summary.requirements}[/] requirement lines, [bold]{summary.pledges}[/] pledges "
+        f"from [bold]{summary.donors}[/] donors, {summary.item_types} item types, "
+        f"{summary.nodes} nodes"
+    )
+    table = Table("priority", "units required", "units unmet", title="Requirements by priority")
+    for priority, required in summary.units_required_by_priority.items():
+        table.add_row(f"P{priority}", str(required), str(summary.units_unmet_by_priority[priority]))
+    console.print(table)
+
+
+def exit_code_for(error: MaterielError) -> int:
+    return next(code for kind, code in EXIT_CODES if isinstance(error, kind))
+
+
+def main() -> None:
+    """Entry point: run the app, turning our errors into a message and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except MaterielError as error:
+        errors.print(f"[red]error:[/] {error.message}", highlight=False)
+        print_problems(error.problems)
+        sys.exit(exit_code_for(error))
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.exceptions.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
