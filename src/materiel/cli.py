@@ -42,8 +42,8 @@ EXIT_CODES: tuple[tuple[type[MaterielError], int], ...] = (
 )
 MAX_PROBLEMS_SHOWN = 50
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(
     name="materiel",

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from tests.factories import load_reference_data, write_csv, write_xlsx
 
 from materiel.bootstrap import Runtime
 from materiel.core.errors import ImportRejected
@@ -22,6 +21,7 @@ from materiel.donations.service import (
 )
 from materiel.donations.store import RequirementFilter
 from materiel.platform.audit import history
+from tests.factories import load_reference_data, write_csv, write_xlsx
 
 REQUIREMENT_HEADER = [
     "Priority",

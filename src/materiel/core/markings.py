@@ -27,7 +27,9 @@ class Classification(IntEnum):
         return self.name.replace("_", " ")
 
     @classmethod
-    def parse(cls, text: str) -> Classification:
+    def parse(cls, text: str | Classification) -> Classification:
+        if isinstance(text, Classification):
+            return text
         key = " ".join(text.strip().upper().replace("_", " ").split())
         if key and not key.startswith("NATO "):
             key = f"NATO {key}"

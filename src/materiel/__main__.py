@@ -1,0 +1,5 @@
+"""`python -m materiel` runs the command line."""
+
+from materiel.cli import main
+
+main()
