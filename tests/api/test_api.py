@@ -110,3 +110,11 @@ def test_summary_and_openapi(client: TestClient) -> None:
     summary = client.get("/api/summary").json()
     assert summary["units_unmet_by_priority"]["1"] == 6
     assert "/api/requirements" in client.get("/openapi.json").json()["paths"]
+
+
+def test_api_docs_load_nothing_from_the_internet(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200, page.text
+    assert "http://" not in page.text.replace("http://127.0.0.1", "")
+    assert "https://" not in page.text
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200

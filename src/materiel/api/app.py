@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from materiel.api import audit_routes, exchange_routes, problems
+from materiel.api import audit_routes, docs_routes, exchange_routes, problems
 from materiel.bootstrap import Runtime
 from materiel.catalog import routes as catalog_routes
 from materiel.donations import routes as donations_routes
@@ -20,9 +20,16 @@ with `limit` and `offset`; updates take the version you edited (body
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:
-    app = FastAPI(title="materiel", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(
+        title="materiel",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.runtime = runtime or Runtime.start()
     problems.install(app)
+    docs_routes.install(app)
     for module in (catalog_routes, network_routes, donations_routes):
         app.include_router(module.router)
     app.include_router(exchange_routes.router)

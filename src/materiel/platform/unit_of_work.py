@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from materiel.core.errors import Conflict, StaleVersion
 from materiel.core.dates import utc_now
+from materiel.core.errors import Conflict, StaleVersion
 from materiel.platform.audit import audit_log, snapshot
 
 
