@@ -27,10 +27,9 @@ from materiel.donations.model import (
 )
 from materiel.donations.store import DonationsStore, PledgeFilter, RequirementFilter
 from materiel.network.store import NetworkStore
-from materiel.platform.audit import snapshot
 from materiel.platform.exports import ExportReport, export_records
 from materiel.platform.imports import ImportReport, run_import
-from materiel.platform.records import check_version, create_record, get_record, update_record
+from materiel.platform.records import change_status, create_record, get_record, update_record
 from materiel.platform.tabular import Source
 from materiel.platform.unit_of_work import UnitOfWork
 
@@ -99,27 +98,27 @@ def update_pledge(
 def change_requirement_status(
     requirement_id: str, status: RequirementStatus, expected_version: int | None, uow: UnitOfWork
 ) -> Requirement:
-    with uow:
-        requirement = get_record(uow, Requirement, REQUIREMENT, requirement_id)
-        check_version(requirement, expected_version, REQUIREMENT)
-        before = snapshot(requirement)
-        requirement.change_status(status)
-        uow.audit("status", REQUIREMENT, requirement_id, before, requirement)
-        uow.commit()
-        return requirement
+    return change_status(
+        uow,
+        model=Requirement,
+        entity=REQUIREMENT,
+        record_id=requirement_id,
+        status=status,
+        expected_version=expected_version,
+    )
 
 
 def change_pledge_status(
     pledge_id: str, status: PledgeStatus, expected_version: int | None, uow: UnitOfWork
 ) -> Pledge:
-    with uow:
-        pledge = get_record(uow, Pledge, PLEDGE, pledge_id)
-        check_version(pledge, expected_version, PLEDGE)
-        before = snapshot(pledge)
-        pledge.change_status(status)
-        uow.audit("status", PLEDGE, pledge_id, before, pledge)
-        uow.commit()
-        return pledge
+    return change_status(
+        uow,
+        model=Pledge,
+        entity=PLEDGE,
+        record_id=pledge_id,
+        status=status,
+        expected_version=expected_version,
+    )
 
 
 def get_requirement(requirement_id: str, uow: UnitOfWork) -> Requirement:

@@ -79,3 +79,23 @@ def update_record(
         uow.audit("update", entity, record_id, before, current)
         uow.commit()
         return current
+
+
+def change_status(
+    uow: UnitOfWork,
+    *,
+    model: type[R],
+    entity: str,
+    record_id: str,
+    status: Any,
+    expected_version: int | None,
+) -> R:
+    """Move a record along its life cycle; the model's `change_status` holds the rules."""
+    with uow:
+        record = get_record(uow, model, entity, record_id)
+        check_version(record, expected_version, entity)
+        before = snapshot(record)
+        record.change_status(status)  # type: ignore[attr-defined]
+        uow.audit("status", entity, record_id, before, record)
+        uow.commit()
+        return record
