@@ -7,6 +7,7 @@ for a unit of work per use case.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine
@@ -15,7 +16,8 @@ from sqlalchemy.orm import sessionmaker
 from materiel import tables
 from materiel.platform import migrate
 from materiel.platform.database import make_engine, make_session_factory
-from materiel.platform.settings import Settings
+from materiel.platform.jobs.runners import Runner, runner_for
+from materiel.platform.settings import DEFAULT_DATA_DIR, Settings
 from materiel.platform.unit_of_work import UnitOfWork
 
 assert tables.metadata is not None  # every mapper is registered before first use
@@ -32,6 +34,11 @@ class Runtime:
         settings = settings or Settings.from_env()
         engine = make_engine(settings.database_url)
         return cls(settings, engine, make_session_factory(engine))
+
+    @cached_property
+    def runner(self) -> Runner:
+        """Where background jobs run: a local process (SQLite) or the PostgreSQL queue."""
+        return runner_for(self.settings.database_url, DEFAULT_DATA_DIR / "jobs")
 
     def uow(self, actor: str = "system") -> UnitOfWork:
         return UnitOfWork(self.session_factory, actor)

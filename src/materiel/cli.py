@@ -28,10 +28,16 @@ from materiel.core.errors import (
     Problem,
 )
 from materiel.demo.load import load_demo
+from materiel.donations import plan_service
 from materiel.donations.io import ImportOptions
+from materiel.donations.planning.cli import app as plan_app
 from materiel.donations.service import ScenarioSummary, summarize
 from materiel.exchange import KINDS, Kind
+from materiel.handlers import HANDLERS
 from materiel.platform.imports import ImportReport
+from materiel.platform.jobs.execution import execute_job
+from materiel.platform.jobs.runners import QueueRunner
+from materiel.platform.jobs.worker import run_queued, serve_queue
 
 EXIT_CODES: tuple[tuple[type[MaterielError], int], ...] = (
     (InvalidInput, 65),  # EX_DATAERR: the input file or value is wrong
@@ -53,6 +59,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(plan_app, name="plan", help="Allocation planner: on a JSON file or on the database.")
 
 KindArg = Annotated[str, typer.Argument(help=f"one of: {', '.join(KINDS)}")]
 
@@ -116,11 +123,91 @@ def export_command(
 @app.command("demo")
 def demo_command(
     seed: Annotated[int, typer.Option(help="seed of the synthetic quantities")] = 2026,
+    plan: Annotated[
+        bool, typer.Option(help="run the allocation planner and accept its plan")
+    ] = True,
 ) -> None:
-    """Load the demo scenario (public facts, synthetic quantities) into the database."""
+    """Load the demo scenario (public facts, synthetic quantities) into the database.
+
+    Then, unless --no-plan, run the allocation planner and accept the plan, as
+    the coordination cell would each morning.
+    """
     runtime = _runtime()
     load_demo(runtime, seed, progress=print_import_report)
+    if plan:
+        stored = plan_service.run_allocation(runtime.uow(_actor()), time_limit_s=30)
+        assert stored.id is not None
+        plan_service.accept_plan(stored.id, None, runtime.uow(_actor()))
+        console.print(f"allocation plan {stored.id} made and accepted ({stored.solver['status']})")
     print_summary(summarize(runtime.uow()))
+
+
+@plan_app.command("run")
+def plan_run_command(
+    time_limit: Annotated[float, typer.Option(help="seconds for the commonality search")] = 60,
+    accept: Annotated[bool, typer.Option(help="accept the new plan at once")] = False,
+) -> None:
+    """Run the allocation planner on the database now and store the plan as a draft."""
+    runtime = _runtime()
+    stored = plan_service.run_allocation(runtime.uow(_actor()), time_limit_s=time_limit)
+    assert stored.id is not None
+    console.print(f"plan {stored.id} stored as draft: {stored.objective}")
+    if accept:
+        plan_service.accept_plan(stored.id, None, runtime.uow(_actor()))
+        console.print(f"plan {stored.id} accepted")
+
+
+@plan_app.command("accept")
+def plan_accept_command(plan_id: Annotated[int, typer.Argument(help="plan number")]) -> None:
+    """Accept a draft plan: it supersedes the accepted one and sets statuses."""
+    plan = plan_service.accept_plan(plan_id, None, _runtime().uow(_actor()))
+    console.print(f"plan {plan.id} accepted")
+
+
+@plan_app.command("list")
+def plan_list_command() -> None:
+    """List plan versions, newest first."""
+    table = Table("plan", "status", "made", "by", "met by priority", "unit-days late", "solver")
+    for plan in plan_service.list_plans(_runtime().uow()):
+        met = plan.objective.get("met_by_priority", {})
+        table.add_row(
+            str(plan.id),
+            plan.status.value,
+            f"{plan.created_at:%Y-%m-%d %H:%M}",
+            plan.created_by,
+            " ".join(f"P{k}:{v}" for k, v in sorted(met.items())),
+            str(plan.objective.get("unit_days_late")),
+            str(plan.solver.get("status")),
+        )
+    console.print(table)
+
+
+@app.command("worker")
+def worker_command(
+    job: Annotated[int | None, typer.Option(help="run this one job and stop")] = None,
+    once: Annotated[bool, typer.Option(help="stop when no job is waiting")] = False,
+) -> None:
+    """Run background jobs (planner runs).
+
+    On PostgreSQL this works the shared job queue until stopped (several
+    workers on several machines may share it). On the embedded SQLite database
+    the web server starts a worker per job itself; run this to finish jobs left
+    queued.
+    """
+    runtime = _runtime()
+    if job is not None:
+        finished = execute_job(runtime.session_factory, job, HANDLERS)
+        console.print(
+            f"job {finished.id} {finished.status.value}: {finished.error or finished.message}"
+        )
+    elif isinstance(runtime.runner, QueueRunner):
+        console.print(
+            "working the PostgreSQL job queue" + (" until empty" if once else " (Ctrl-C stops)")
+        )
+        serve_queue(runtime.settings.database_url, runtime.session_factory, HANDLERS, once=once)
+    else:
+        done = run_queued(runtime.session_factory, HANDLERS)
+        console.print(f"ran {len(done)} queued job(s)")
 
 
 @app.command("summary")
@@ -181,7 +268,10 @@ def print_summary(summary: ScenarioSummary) -> None:
         f"from [bold]{summary.donors}[/] donors, {summary.item_types} item types, "
         f"{summary.nodes} nodes"
     )
-    table = Table("priority", "units required", "units unmet", title="Requirements by priority")
+    source = f"accepted plan {summary.accepted_plan}" if summary.accepted_plan else "no plan yet"
+    table = Table(
+        "priority", "units required", "units unmet", title=f"Units by priority ({source})"
+    )
     for priority, required in summary.units_required_by_priority.items():
         table.add_row(f"P{priority}", str(required), str(summary.units_unmet_by_priority[priority]))
     console.print(table)

@@ -5,9 +5,19 @@ before the first query, whatever capability that query starts from.
 """
 
 from materiel.catalog import store as catalog_store
+from materiel.donations import plan_store
 from materiel.donations import store as donations_store
 from materiel.network import store as network_store
 from materiel.platform import audit
 from materiel.platform.database import metadata
+from materiel.platform.jobs import store as jobs_store
 
-__all__ = ["audit", "catalog_store", "donations_store", "metadata", "network_store"]
+__all__ = [
+    "audit",
+    "catalog_store",
+    "donations_store",
+    "jobs_store",
+    "metadata",
+    "network_store",
+    "plan_store",
+]

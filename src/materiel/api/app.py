@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from materiel.api import audit_routes, docs_routes, exchange_routes, problems
+from materiel.api import audit_routes, docs_routes, exchange_routes, job_routes, problems
 from materiel.bootstrap import Runtime
 from materiel.catalog import routes as catalog_routes
+from materiel.donations import plan_routes
 from materiel.donations import routes as donations_routes
 from materiel.network import routes as network_routes
 
@@ -30,10 +31,16 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.state.runtime = runtime or Runtime.start()
     problems.install(app)
     docs_routes.install(app)
-    for module in (catalog_routes, network_routes, donations_routes):
+    for module in (
+        catalog_routes,
+        network_routes,
+        donations_routes,
+        plan_routes,
+        job_routes,
+        exchange_routes,
+        audit_routes,
+    ):
         app.include_router(module.router)
-    app.include_router(exchange_routes.router)
-    app.include_router(audit_routes.router)
 
     @app.get("/api/health", tags=["system"], summary="Is the service up")
     def health() -> dict[str, str]:

@@ -25,6 +25,7 @@ from materiel.donations.model import (
     Requirement,
     RequirementStatus,
 )
+from materiel.donations.plan_store import PlanStore
 from materiel.donations.store import DonationsStore, PledgeFilter, RequirementFilter
 from materiel.network.store import NetworkStore
 from materiel.platform.exports import ExportReport, export_records
@@ -158,10 +159,12 @@ class ScenarioSummary:
     donors: int
     units_required_by_priority: dict[int, int]
     units_unmet_by_priority: dict[int, int]
+    accepted_plan: int | None = None
 
 
 def summarize(uow: UnitOfWork) -> ScenarioSummary:
-    """Counts, and units on lines not yet met, by priority (cancelled lines left out)."""
+    """Counts, and units not met by priority: from the accepted plan when there is one,
+    otherwise the units on lines not marked met (cancelled lines left out)."""
     with uow:
         store = DonationsStore(uow.session)
         required = dict.fromkeys(PRIORITIES, 0)
@@ -172,6 +175,9 @@ def summarize(uow: UnitOfWork) -> ScenarioSummary:
             required[priority] += units
             if status != RequirementStatus.MET:
                 unmet[priority] += units
+        accepted = PlanStore(uow.session).accepted()
+        if accepted is not None:
+            unmet = _unmet_in_plan(store, accepted.unmet)
         requirements, pledges, donors = store.counts()
         return ScenarioSummary(
             item_types=len(CatalogStore(uow.session).item_type_ids()),
@@ -181,7 +187,17 @@ def summarize(uow: UnitOfWork) -> ScenarioSummary:
             donors=donors,
             units_required_by_priority=required,
             units_unmet_by_priority=unmet,
+            accepted_plan=accepted.id if accepted else None,
         )
+
+
+def _unmet_in_plan(store: DonationsStore, unmet: list[dict[str, Any]]) -> dict[int, int]:
+    priority_of = store.priorities()
+    totals = dict.fromkeys(PRIORITIES, 0)
+    for line in unmet:
+        if line["requirement"] in priority_of:
+            totals[priority_of[line["requirement"]]] += int(line["quantity"])
+    return totals
 
 
 def export_requirements(path: Path, uow: UnitOfWork) -> ExportReport:

@@ -181,3 +181,8 @@ class DonationsStore:
         offers = self.session.scalar(select(func.count()).select_from(pledges)) or 0
         donors = self.session.scalar(select(func.count(pledges.c.donor.distinct()))) or 0
         return lines, offers, donors
+
+    def priorities(self) -> dict[str, int]:
+        """Each requirement line's priority, by id."""
+        t = requirements.c
+        return {str(i): int(p) for i, p in self.session.execute(select(t.id, t.priority))}

@@ -1,0 +1,310 @@
+"""Use cases of allocation plans: run the planner on the database, compare, accept.
+
+The planner itself (`planning/`) sees plain data only; this module reads the
+database into a `Scenario`, stores the resulting `Plan` as a new draft
+version, and applies an accepted plan to the statuses of pledges and
+requirements.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from materiel.catalog.store import CatalogStore
+from materiel.core.dates import utc_now
+from materiel.core.errors import Conflict, NotFound
+from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
+from materiel.donations.plan_model import (
+    PairingRule,
+    PlanDiff,
+    PlannedAllocation,
+    RuleKind,
+    StoredPlan,
+    compare,
+)
+from materiel.donations.plan_store import PlanStore
+from materiel.donations.planning import scenario as sc
+from materiel.donations.planning.plan import Plan, plan_to_json
+from materiel.donations.planning.planner import allocate
+from materiel.donations.store import DonationsStore
+from materiel.network.store import NetworkStore
+from materiel.platform.audit import snapshot
+from materiel.platform.jobs.execution import Cancelled, JobContext
+from materiel.platform.records import check_version
+from materiel.platform.unit_of_work import UnitOfWork
+
+ALLOCATION_JOB = "allocation"
+PLANNED_REQUIREMENTS = (RequirementStatus.OPEN, RequirementStatus.PARTLY_MET, RequirementStatus.MET)
+PLANNED_PLEDGES = (PledgeStatus.OFFERED, PledgeStatus.ACCEPTED, PledgeStatus.ALLOCATED)
+
+
+def scenario_from_db(uow: UnitOfWork, today: date) -> sc.Scenario:
+    """Everything the planner needs, read in one unit of work."""
+    store, plans = DonationsStore(uow.session), PlanStore(uow.session)
+    requirements = [r for r in store.all_requirements() if r.status in PLANNED_REQUIREMENTS]
+    pledges = [p for p in store.all_pledges() if p.status in PLANNED_PLEDGES]
+    routable = [p for p in pledges if p.origin]
+    warnings = [
+        f"pledge {p.id} has no origin node yet and cannot be routed"
+        for p in pledges
+        if not p.origin
+    ]
+    accepted = plans.accepted()
+    previous = plans.allocations(accepted.id) if accepted and accepted.id else []
+    rules = plans.rules()
+    return sc.Scenario(
+        item_types=tuple(
+            sc.ItemType(i.id, i.family) for i in CatalogStore(uow.session).all_item_types()
+        ),
+        nodes=tuple(sc.Node(n.id) for n in NetworkStore(uow.session).all_nodes()),
+        links=tuple(
+            sc.Link(link.from_node, link.to_node, math.ceil(link.days), link.cost)
+            for link in NetworkStore(uow.session).all_links()
+        ),
+        requirements=tuple(_requirement(r) for r in requirements),
+        pledges=tuple(_pledge(p, today) for p in routable),
+        previous_plan=tuple(sc.Pairing(a.pledge, a.requirement, a.quantity) for a in previous),
+        pins=tuple(
+            sc.Pairing(r.pledge, r.requirement, r.quantity) for r in rules if r.kind is RuleKind.PIN
+        ),
+        forbidden=tuple(
+            sc.Pairing(r.pledge, r.requirement) for r in rules if r.kind is RuleKind.FORBID
+        ),
+        warnings=tuple(warnings),
+    )
+
+
+def _requirement(r: Requirement) -> sc.Requirement:
+    return sc.Requirement(
+        id=r.id,
+        item_type=r.item_type,
+        quantity=r.quantity,
+        priority=r.priority,
+        needed_by=r.needed_by,
+        destination=r.destination,
+        accepts=tuple(r.accepts),
+        unit=r.unit,
+        capability_area=r.capability_area,
+    )
+
+
+def _pledge(p: Pledge, today: date) -> sc.Pledge:
+    assert p.origin is not None
+    caveats = sc.Caveats(
+        areas=frozenset(p.caveats.areas) or None,
+        units=frozenset(p.caveats.units) or None,
+        not_before=p.caveats.not_before,
+    )
+    return sc.Pledge(
+        id=p.id,
+        donor=p.donor,
+        item_type=p.item_type,
+        quantity=p.quantity,
+        available_from=p.available_from or today,
+        origin=p.origin,
+        caveats=caveats,
+    )
+
+
+def run_allocation(
+    uow: UnitOfWork, *, time_limit_s: float = 60, context: JobContext | None = None
+) -> StoredPlan:
+    """Plan from the database's current state and store the result as a draft."""
+    with uow:
+        scenario = scenario_from_db(uow, utc_now().date())
+        basis = PlanStore(uow.session).accepted()
+    if context:
+        context.progress(
+            0.02, f"planning {len(scenario.requirements)} lines, {len(scenario.pledges)} pledges"
+        )
+    result = allocate(
+        scenario,
+        time_limit_s=time_limit_s,
+        progress=context.progress if context else None,
+        should_stop=context.should_stop if context else None,
+    )
+    if context and context.should_stop():
+        raise Cancelled
+    return store_plan(uow, result, basis.id if basis else None, list(scenario.warnings))
+
+
+def store_plan(uow: UnitOfWork, result: Plan, basis_id: int | None, notes: list[str]) -> StoredPlan:
+    document = plan_to_json(result)
+    with uow:
+        plan = StoredPlan(
+            created_by=uow.actor,
+            objective=document["objective"],
+            solver=document["solver"],
+            unmet=document["unmet"],
+            notes=[
+                *notes,
+                *result.warnings,
+                *(_dropped(d) for d in document.get("dropped_pins", [])),
+            ],
+            basis_id=basis_id,
+        )
+        uow.session.add(plan)
+        uow.flush()
+        assert plan.id is not None
+        for a in result.allocations:
+            uow.session.add(
+                PlannedAllocation(
+                    plan_id=plan.id,
+                    pledge=a.pledge,
+                    requirement=a.requirement,
+                    quantity=a.quantity,
+                    arrival=a.arrival,
+                    days_late=a.days_late,
+                    reasons=list(a.reasons),
+                    pinned=a.pinned,
+                )
+            )
+        uow.audit("plan", "plan", str(plan.id), None, plan)
+        uow.commit()
+        return plan
+
+
+def _dropped(pin: dict[str, Any]) -> str:
+    return f"pin {pin['pledge']} -> {pin['requirement']} dropped: {pin['reason']}"
+
+
+def allocation_job(context: JobContext) -> dict[str, Any]:
+    """The background job: plan, store, report the new plan's id."""
+    uow = UnitOfWork(context.session_factory, context.actor)
+    plan = run_allocation(
+        uow, time_limit_s=float(context.params.get("time_limit_s", 60)), context=context
+    )
+    return {"plan_id": plan.id}
+
+
+def accept_plan(plan_id: int, expected_version: int | None, uow: UnitOfWork) -> StoredPlan:
+    """Accept a draft: it supersedes the accepted plan and sets pledge and requirement statuses."""
+    with uow:
+        plans = PlanStore(uow.session)
+        plan = _plan(plans, plan_id)
+        check_version(plan, expected_version, "plan")
+        current = plans.accepted()
+        if current is not None and plan.basis_id != current.id:
+            raise Conflict(
+                f"plan {plan_id} was made against plan {plan.basis_id}, but plan {current.id} "
+                "has been accepted since; run the planner again"
+            )
+        if current is not None:
+            current.supersede()
+        plan.accept(uow.actor)
+        _apply_statuses(uow, plans.allocations(plan_id))
+        uow.audit("accept", "plan", str(plan_id), None, plan)
+        uow.commit()
+        return plan
+
+
+def _apply_statuses(uow: UnitOfWork, allocations: list[PlannedAllocation]) -> None:
+    given: dict[str, int] = {}
+    for a in allocations:
+        given[a.requirement] = given.get(a.requirement, 0) + a.quantity
+    used = {a.pledge for a in allocations}
+    store = DonationsStore(uow.session)
+    for req in store.all_requirements():
+        if req.status is RequirementStatus.CANCELLED:
+            continue
+        units = given.get(req.id, 0)
+        target = (
+            RequirementStatus.MET
+            if units >= req.quantity
+            else RequirementStatus.PARTLY_MET
+            if units
+            else RequirementStatus.OPEN
+        )
+        _move(uow, req, target, "requirement")
+    for pledge in store.all_pledges():
+        if pledge.status in (PledgeStatus.OFFERED, PledgeStatus.ACCEPTED) and pledge.id in used:
+            _move(uow, pledge, PledgeStatus.ACCEPTED, "pledge")
+            _move(uow, pledge, PledgeStatus.ALLOCATED, "pledge")
+        elif pledge.status is PledgeStatus.ALLOCATED and pledge.id not in used:
+            _move(uow, pledge, PledgeStatus.ACCEPTED, "pledge")
+
+
+def _move(uow: UnitOfWork, record: Requirement | Pledge, status: Any, entity: str) -> None:
+    if record.status == status:
+        return
+    before = snapshot(record)
+    record.change_status(status)
+    uow.audit("status", entity, record.id, before, record)
+
+
+def _plan(plans: PlanStore, plan_id: int) -> StoredPlan:
+    plan = plans.plan(plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id} does not exist")
+    return plan
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: StoredPlan
+    allocations: list[PlannedAllocation]
+
+
+def get_plan(plan_id: int, uow: UnitOfWork) -> PlanView:
+    with uow:
+        plans = PlanStore(uow.session)
+        return PlanView(_plan(plans, plan_id), plans.allocations(plan_id))
+
+
+def list_plans(uow: UnitOfWork) -> list[StoredPlan]:
+    with uow:
+        return PlanStore(uow.session).all_plans()
+
+
+def compare_plans(
+    plan_id: int, other_id: int | None, uow: UnitOfWork
+) -> tuple[int | None, PlanDiff]:
+    """What `plan_id` changes against `other_id` (default: the plan it was made against)."""
+    with uow:
+        plans = PlanStore(uow.session)
+        plan = _plan(plans, plan_id)
+        against = other_id if other_id is not None else plan.basis_id
+        old = plans.allocations(_plan(plans, against).id or 0) if against is not None else []
+        return against, compare(old, plans.allocations(plan_id))
+
+
+def set_rule(
+    kind: RuleKind, pledge: str, requirement: str, quantity: int, uow: UnitOfWork
+) -> PairingRule:
+    """Pin a pairing (keep it, if still feasible) or forbid it, for every later run."""
+    with uow:
+        for model, key, entity in (
+            (Pledge, pledge, "pledge"),
+            (Requirement, requirement, "requirement"),
+        ):
+            if uow.session.get(model, key) is None:
+                raise NotFound(f"{entity} '{key}' does not exist")
+        rule_id = PairingRule.make_id(kind, pledge, requirement)
+        rule = uow.session.get(PairingRule, rule_id)
+        before = snapshot(rule) if rule else None
+        if rule is None:
+            rule = PairingRule(rule_id, kind, pledge, requirement, quantity, uow.actor)
+            uow.session.add(rule)
+        else:
+            rule.quantity = quantity
+        uow.audit("rule", "pairing_rule", rule_id, before, rule)
+        uow.commit()
+        return rule
+
+
+def remove_rule(rule_id: str, uow: UnitOfWork) -> None:
+    with uow:
+        rule = uow.session.get(PairingRule, rule_id)
+        if rule is None:
+            raise NotFound(f"pairing rule '{rule_id}' does not exist")
+        uow.audit("remove", "pairing_rule", rule_id, rule, None)
+        uow.session.delete(rule)
+        uow.commit()
+
+
+def list_rules(uow: UnitOfWork) -> list[PairingRule]:
+    with uow:
+        return PlanStore(uow.session).rules()

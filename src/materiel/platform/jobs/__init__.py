@@ -1,0 +1,1 @@
+"""Background jobs: long planner runs outside the web process, with progress and cancel."""
