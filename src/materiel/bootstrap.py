@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -38,7 +39,9 @@ class Runtime:
     @cached_property
     def runner(self) -> Runner:
         """Where background jobs run: a local process (SQLite) or the PostgreSQL queue."""
-        return runner_for(self.settings.database_url, DEFAULT_DATA_DIR / "jobs")
+        database = self.engine.url.database
+        logs = Path(database).parent if database and database != ":memory:" else DEFAULT_DATA_DIR
+        return runner_for(self.settings.database_url, logs / "job-logs")
 
     def uow(self, actor: str = "system") -> UnitOfWork:
         return UnitOfWork(self.session_factory, actor)

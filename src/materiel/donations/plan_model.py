@@ -44,9 +44,12 @@ class StoredPlan:
     id: int | None = None
     version: int = 1
 
-    def accept(self, actor: str) -> None:
+    def ensure_draft(self) -> None:
         if self.status is not PlanStatus.DRAFT:
             raise Conflict(f"plan {self.id} is {self.status.value}; only a draft can be accepted")
+
+    def accept(self, actor: str) -> None:
+        self.ensure_draft()
         self.status, self.accepted_at, self.accepted_by = PlanStatus.ACCEPTED, utc_now(), actor
 
     def supersede(self) -> None:

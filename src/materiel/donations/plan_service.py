@@ -186,6 +186,7 @@ def accept_plan(plan_id: int, expected_version: int | None, uow: UnitOfWork) -> 
         plans = PlanStore(uow.session)
         plan = _plan(plans, plan_id)
         check_version(plan, expected_version, "plan")
+        plan.ensure_draft()
         current = plans.accepted()
         if current is not None and plan.basis_id != current.id:
             raise Conflict(

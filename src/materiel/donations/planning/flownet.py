@@ -154,6 +154,14 @@ def without_forbidden(
     return keep
 
 
+def dense_ids(values: IntArray) -> tuple[IntArray, IntArray]:
+    """Distinct values (sorted) and each value's rank: np.unique without sorting n items."""
+    present = np.zeros(int(values.max(initial=-1)) + 1, dtype=bool)
+    present[values] = True
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present), rank[values]
+
+
 class Columns:
     """Arc columns built as a list of numpy chunks, then concatenated."""
 
@@ -181,7 +189,7 @@ def build_net(
     keep = without_forbidden(inst, pledges, reqs, lp, lr)
     lp, lr, tnum = lp[keep], lr[keep], tnum[keep]
     raw_pair = s.unit[lr] * len(types) + tnum
-    pair_values, pair = np.unique(raw_pair, return_inverse=True)
+    pair_values, pair = dense_ids(raw_pair)
     pair_keys = [(s.unit_names[v // len(types)], str(types[v % len(types)])) for v in pair_values]
     big_p = len(pledges)
     cols = Columns()
@@ -198,7 +206,7 @@ def build_net(
         a=np.asarray(pledges, np.int64)[lp],
         b=np.asarray(reqs, np.int64)[lr],
     )
-    pair_of = {k: i for i, k in enumerate(pair_keys)}
+    pair_of = {k: i for i, k in enumerate(pair_keys)} if previous else {}
     add_kept(inst, cols, previous=previous, pledges=pledges, reqs=reqs, pair_of=pair_of)
     class_node = {k: big_p + len(reqs) + i for i, k in enumerate(PRIORITIES)}
     spare = big_p + len(reqs) + len(PRIORITIES)
