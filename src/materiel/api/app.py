@@ -7,9 +7,11 @@ from fastapi import FastAPI
 from materiel.api import audit_routes, docs_routes, exchange_routes, job_routes, problems
 from materiel.bootstrap import Runtime
 from materiel.catalog import routes as catalog_routes
+from materiel.donations import pages as donations_pages
 from materiel.donations import plan_routes
 from materiel.donations import routes as donations_routes
 from materiel.network import routes as network_routes
+from materiel.web import static_files
 
 DESCRIPTION = """
 Coordination of multinational security assistance: the catalogue of
@@ -31,6 +33,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.state.runtime = runtime or Runtime.start()
     problems.install(app)
     docs_routes.install(app)
+    static_files.mount(app, app.state.runtime.settings.assets_dir)
     for module in (
         catalog_routes,
         network_routes,
@@ -39,6 +42,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         job_routes,
         exchange_routes,
         audit_routes,
+        donations_pages,
     ):
         app.include_router(module.router)
 

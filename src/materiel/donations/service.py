@@ -26,7 +26,7 @@ from materiel.donations.model import (
     RequirementStatus,
 )
 from materiel.donations.plan_store import PlanStore
-from materiel.donations.store import DonationsStore, PledgeFilter, RequirementFilter
+from materiel.donations.store import DonationsStore, PledgeFilter, RequirementFilter, Sort
 from materiel.network.store import NetworkStore
 from materiel.platform.exports import ExportReport, export_records
 from materiel.platform.imports import ImportReport, run_import
@@ -133,18 +133,28 @@ def get_pledge(pledge_id: str, uow: UnitOfWork) -> Pledge:
 
 
 def list_requirements(
-    where: RequirementFilter, uow: UnitOfWork, *, limit: int = 50, offset: int = 0
+    where: RequirementFilter,
+    uow: UnitOfWork,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: Sort = Sort(),
 ) -> Page[Requirement]:
     with uow:
-        items, total = DonationsStore(uow.session).requirements_page(where, limit, offset)
+        items, total = DonationsStore(uow.session).requirements_page(where, limit, offset, sort)
         return Page(items, total, limit, offset)
 
 
 def list_pledges(
-    where: PledgeFilter, uow: UnitOfWork, *, limit: int = 50, offset: int = 0
+    where: PledgeFilter,
+    uow: UnitOfWork,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: Sort = Sort(),
 ) -> Page[Pledge]:
     with uow:
-        items, total = DonationsStore(uow.session).pledges_page(where, limit, offset)
+        items, total = DonationsStore(uow.session).pledges_page(where, limit, offset, sort)
         return Page(items, total, limit, offset)
 
 

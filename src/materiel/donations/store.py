@@ -96,6 +96,14 @@ mapper_registry.map_imperatively(Pledge, pledges, version_id_col=pledges.c.versi
 
 
 @dataclass(frozen=True)
+class Sort:
+    """A column to sort a list by, checked against the list's sortable columns."""
+
+    column: str | None = None
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class RequirementFilter:
     priority: int | None = None
     status: RequirementStatus | None = None
@@ -113,6 +121,13 @@ class PledgeFilter:
     search: str | None = None
 
 
+def _ordering(columns: Any, sort: Sort, default: tuple[Any, ...]) -> tuple[Any, ...]:
+    if sort.column is None or sort.column not in columns:
+        return default
+    column = columns[sort.column]
+    return (column.desc() if sort.descending else column.asc(), columns.id)
+
+
 class DonationsStore:
     """Reads requirements and pledges within a unit of work's session."""
 
@@ -120,7 +135,7 @@ class DonationsStore:
         self.session = session
 
     def requirements_page(
-        self, where: RequirementFilter, limit: int, offset: int
+        self, where: RequirementFilter, limit: int, offset: int, sort: Sort = Sort()
     ) -> tuple[Sequence[Requirement], int]:
         query = select(Requirement)
         t = requirements.c
@@ -136,11 +151,11 @@ class DonationsStore:
         if where.search:
             needle = f"%{where.search.casefold()}%"
             query = query.where(func.lower(t.id + " " + t.unit + " " + t.item_type).like(needle))
-        order = (t.priority, t.needed_by, t.id)
+        order = _ordering(t, sort, (t.priority, t.needed_by, t.id))
         return self._page(query, order, limit, offset)
 
     def pledges_page(
-        self, where: PledgeFilter, limit: int, offset: int
+        self, where: PledgeFilter, limit: int, offset: int, sort: Sort = Sort()
     ) -> tuple[Sequence[Pledge], int]:
         query = select(Pledge)
         t = pledges.c
@@ -154,7 +169,7 @@ class DonationsStore:
         if where.search:
             needle = f"%{where.search.casefold()}%"
             query = query.where(func.lower(t.id + " " + t.donor + " " + t.item_type).like(needle))
-        return self._page(query, (t.available_from, t.id), limit, offset)
+        return self._page(query, _ordering(t, sort, (t.available_from, t.id)), limit, offset)
 
     def _page(
         self, query: Select[Any], order: tuple[Any, ...], limit: int, offset: int

@@ -76,3 +76,27 @@ def history(session: Session, entity: str, entity_id: str) -> list[AuditEntry]:
         .order_by(audit_log.c.id)
     )
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One audited change, told as a person reads it."""
+
+    at: datetime
+    actor: str
+    action: str
+    changed: str
+
+
+def history_lines(session: Session, entity: str, entity_id: str) -> list[HistoryLine]:
+    lines = []
+    for entry in history(session, entity, entity_id):
+        before, after = entry.before or {}, entry.after or {}
+        changes = [
+            f"{key}: {before.get(key)} → {after.get(key)}"
+            for key in after
+            if key != "version" and before and before.get(key) != after.get(key)
+        ]
+        text = "; ".join(changes) if before else "created"
+        lines.append(HistoryLine(entry.at, entry.actor, entry.action, text))
+    return lines

@@ -1,0 +1,1 @@
+"""The staff web application: server-rendered pages with htmx, one stylesheet."""
