@@ -6,12 +6,13 @@ from fastapi import FastAPI
 
 from materiel.api import audit_routes, docs_routes, exchange_routes, job_routes, problems
 from materiel.bootstrap import Runtime
+from materiel.catalog import pages as catalog_pages
 from materiel.catalog import routes as catalog_routes
 from materiel.donations import pages as donations_pages
 from materiel.donations import plan_routes
 from materiel.donations import routes as donations_routes
 from materiel.network import routes as network_routes
-from materiel.web import static_files
+from materiel.web import overview_pages, static_files
 
 DESCRIPTION = """
 Coordination of multinational security assistance: the catalogue of
@@ -43,6 +44,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         exchange_routes,
         audit_routes,
         donations_pages,
+        catalog_pages,
+        overview_pages,
     ):
         app.include_router(module.router)
 
