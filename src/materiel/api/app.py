@@ -9,7 +9,7 @@ from materiel.bootstrap import Runtime
 from materiel.catalog import pages as catalog_pages
 from materiel.catalog import routes as catalog_routes
 from materiel.donations import pages as donations_pages
-from materiel.donations import plan_routes
+from materiel.donations import plan_pages, plan_routes
 from materiel.donations import routes as donations_routes
 from materiel.network import routes as network_routes
 from materiel.web import overview_pages, static_files
@@ -44,6 +44,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         exchange_routes,
         audit_routes,
         donations_pages,
+        plan_pages,
         catalog_pages,
         overview_pages,
     ):

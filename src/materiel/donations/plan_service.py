@@ -309,3 +309,36 @@ def remove_rule(rule_id: str, uow: UnitOfWork) -> None:
 def list_rules(uow: UnitOfWork) -> list[PairingRule]:
     with uow:
         return PlanStore(uow.session).rules()
+
+
+@dataclass(frozen=True)
+class PlanReview:
+    """A plan as staff review it: lines with who and what, changes, standing rules."""
+
+    plan: StoredPlan
+    allocations: list[PlannedAllocation]
+    pledges: dict[str, Pledge]
+    requirements: dict[str, Requirement]
+    against: int | None
+    diff: PlanDiff
+    rules: list[PairingRule]
+    accepted_id: int | None
+
+
+def review_plan(plan_id: int, uow: UnitOfWork) -> PlanReview:
+    with uow:
+        plans, store = PlanStore(uow.session), DonationsStore(uow.session)
+        plan = _plan(plans, plan_id)
+        allocations = plans.allocations(plan_id)
+        old = plans.allocations(plan.basis_id) if plan.basis_id is not None else []
+        accepted = plans.accepted()
+        return PlanReview(
+            plan=plan,
+            allocations=allocations,
+            pledges={p.id: p for p in store.all_pledges()},
+            requirements={r.id: r for r in store.all_requirements()},
+            against=plan.basis_id,
+            diff=compare(old, allocations),
+            rules=plans.rules(),
+            accepted_id=accepted.id if accepted else None,
+        )
