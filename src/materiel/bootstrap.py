@@ -37,11 +37,17 @@ class Runtime:
         return cls(settings, engine, make_session_factory(engine))
 
     @cached_property
+    def data_dir(self) -> Path:
+        """Where files that belong beside the data go: beside the SQLite file, or ./var."""
+        database = self.engine.url.database
+        if self.engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
+            return Path(database).parent
+        return DEFAULT_DATA_DIR
+
+    @cached_property
     def runner(self) -> Runner:
         """Where background jobs run: a local process (SQLite) or the PostgreSQL queue."""
-        database = self.engine.url.database
-        logs = Path(database).parent if database and database != ":memory:" else DEFAULT_DATA_DIR
-        return runner_for(self.settings.database_url, logs / "job-logs")
+        return runner_for(self.settings.database_url, self.data_dir / "job-logs")
 
     def uow(self, actor: str = "system") -> UnitOfWork:
         return UnitOfWork(self.session_factory, actor)

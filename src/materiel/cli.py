@@ -32,7 +32,7 @@ from materiel.donations import plan_service
 from materiel.donations.io import ImportOptions
 from materiel.donations.planning.cli import app as plan_app
 from materiel.donations.service import ScenarioSummary, summarize
-from materiel.exchange import KINDS, Kind
+from materiel.exchange import KINDS, Kind, Mode
 from materiel.handlers import HANDLERS
 from materiel.platform.imports import ImportReport
 from materiel.platform.jobs.execution import execute_job
@@ -102,7 +102,8 @@ def import_command(
         aliases_file=aliases or runtime.settings.nation_aliases,
         ref_prefix=ref_prefix,
     )
-    report = kind_spec.importer(file, runtime.uow(_actor()), options, partial)
+    mode = Mode.PARTIAL if partial else Mode.ALL_OR_NOTHING
+    report = kind_spec.importer(file, runtime.uow(_actor()), options, mode)
     print_import_report(report)
 
 

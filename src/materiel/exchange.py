@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from materiel.catalog import service as catalog
@@ -19,7 +20,20 @@ from materiel.platform.imports import ImportReport
 from materiel.platform.tabular import Source
 from materiel.platform.unit_of_work import UnitOfWork
 
-Importer = Callable[[Source, UnitOfWork, ImportOptions, bool], ImportReport]
+
+class Mode(StrEnum):
+    """How an import treats rejected rows: refuse all, keep the good ones, or only preview."""
+
+    ALL_OR_NOTHING = "all-or-nothing"
+    PARTIAL = "partial"
+    PREVIEW = "preview"
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        return {"partial": self is Mode.PARTIAL, "preview": self is Mode.PREVIEW}
+
+
+Importer = Callable[[Source, UnitOfWork, ImportOptions, Mode], ImportReport]
 Exporter = Callable[[Path, UnitOfWork], ExportReport]
 
 
@@ -37,32 +51,32 @@ KINDS: dict[str, Kind] = {
         Kind(
             "item-types",
             "catalogue entries: id, name, category path, family, capability area, ...",
-            lambda src, uow, _opts, partial: catalog.import_item_types(src, uow, partial=partial),
+            lambda src, uow, _opts, mode: catalog.import_item_types(src, uow, **mode.flags),
             catalog.export_item_types,
         ),
         Kind(
             "nodes",
             "depots, hubs, hand-over points: id, name, kind, country, lat, lon",
-            lambda src, uow, _opts, partial: network.import_nodes(src, uow, partial=partial),
+            lambda src, uow, _opts, mode: network.import_nodes(src, uow, **mode.flags),
         ),
         Kind(
             "links",
             "directed transport links: from, to, mode, days, cost",
-            lambda src, uow, _opts, partial: network.import_links(src, uow, partial=partial),
+            lambda src, uow, _opts, mode: network.import_links(src, uow, **mode.flags),
         ),
         Kind(
             "requirements",
             "the partner's needs: item type, quantity, priority, needed by, unit, destination",
-            lambda src, uow, opts, partial: donations.import_requirements(
-                src, uow, options=opts, partial=partial
+            lambda src, uow, opts, mode: donations.import_requirements(
+                src, uow, options=opts, **mode.flags
             ),
             donations.export_requirements,
         ),
         Kind(
             "pledges",
             "donor offers: donor, item type, quantity, condition, origin, available from",
-            lambda src, uow, opts, partial: donations.import_pledges(
-                src, uow, options=opts, partial=partial
+            lambda src, uow, opts, mode: donations.import_pledges(
+                src, uow, options=opts, **mode.flags
             ),
             donations.export_pledges,
         ),

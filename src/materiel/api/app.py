@@ -12,7 +12,7 @@ from materiel.donations import pages as donations_pages
 from materiel.donations import plan_pages, plan_routes
 from materiel.donations import routes as donations_routes
 from materiel.network import routes as network_routes
-from materiel.web import overview_pages, static_files
+from materiel.web import import_pages, map_pages, overview_pages, static_files
 
 DESCRIPTION = """
 Coordination of multinational security assistance: the catalogue of
@@ -47,6 +47,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         plan_pages,
         catalog_pages,
         overview_pages,
+        import_pages,
+        map_pages,
     ):
         app.include_router(module.router)
 

@@ -12,7 +12,7 @@ from starlette.background import BackgroundTask
 
 from materiel.core.errors import InvalidInput, NotFound
 from materiel.donations.io import ImportOptions
-from materiel.exchange import KINDS, Kind
+from materiel.exchange import KINDS, Kind, Mode
 from materiel.platform.http import UowDep
 
 router = APIRouter(prefix="/api", tags=["import and export"])
@@ -40,7 +40,8 @@ def import_file(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(file.filename or f"upload{suffix}").name
         path.write_bytes(file.file.read())
-        report = chosen.importer(path, uow, ImportOptions(), partial)
+        mode = Mode.PARTIAL if partial else Mode.ALL_OR_NOTHING
+        report = chosen.importer(path, uow, ImportOptions(), mode)
     return {
         "file": report.file,
         "kind": report.kind,

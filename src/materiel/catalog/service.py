@@ -19,8 +19,12 @@ from materiel.platform.unit_of_work import UnitOfWork
 ENTITY = "item_type"
 
 
-def import_item_types(source: Source, uow: UnitOfWork, *, partial: bool = False) -> ImportReport:
-    return run_import(uow, source, ITEM_TYPE_IMPORT, item_type_parser, partial=partial)
+def import_item_types(
+    source: Source, uow: UnitOfWork, *, partial: bool = False, preview: bool = False
+) -> ImportReport:
+    return run_import(
+        uow, source, ITEM_TYPE_IMPORT, item_type_parser, partial=partial, preview=preview
+    )
 
 
 def create_item_type(fields: Mapping[str, Any], uow: UnitOfWork) -> ItemType:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from materiel.bootstrap import Runtime
 from materiel.demo.scenario import DemoScenario, build
 from materiel.donations.io import ImportOptions
-from materiel.exchange import KINDS
+from materiel.exchange import KINDS, Mode
 from materiel.platform.imports import ImportReport
 
 DEMO_ACTOR = "demo-loader"
@@ -21,7 +21,9 @@ def load_demo(
     reports = []
     for kind, rows in _parts(scenario):
         source = (f"demo {kind}", rows)
-        report = KINDS[kind].importer(source, runtime.uow(DEMO_ACTOR), ImportOptions(), False)
+        report = KINDS[kind].importer(
+            source, runtime.uow(DEMO_ACTOR), ImportOptions(), Mode.ALL_OR_NOTHING
+        )
         reports.append(report)
         if progress:
             progress(report)

@@ -30,6 +30,7 @@ from materiel.donations.planning import scenario as sc
 from materiel.donations.planning.plan import Plan, plan_to_json
 from materiel.donations.planning.planner import allocate
 from materiel.donations.store import DonationsStore
+from materiel.network.service import Flow
 from materiel.network.store import NetworkStore
 from materiel.platform.audit import snapshot
 from materiel.platform.jobs.execution import Cancelled, JobContext
@@ -342,3 +343,19 @@ def review_plan(plan_id: int, uow: UnitOfWork) -> PlanReview:
             rules=plans.rules(),
             accepted_id=accepted.id if accepted else None,
         )
+
+
+def accepted_flows(uow: UnitOfWork) -> list[Flow]:
+    """Units of the accepted plan from each pledge's origin to each requirement's destination."""
+    with uow:
+        plans, store = PlanStore(uow.session), DonationsStore(uow.session)
+        accepted = plans.accepted()
+        if accepted is None or accepted.id is None:
+            return []
+        pledges = {p.id: p for p in store.all_pledges()}
+        requirements = {r.id: r for r in store.all_requirements()}
+        return [
+            Flow(origin, requirements[a.requirement].destination, a.quantity)
+            for a in plans.allocations(accepted.id)
+            if (origin := pledges[a.pledge].origin) is not None and a.requirement in requirements
+        ]

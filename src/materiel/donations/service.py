@@ -44,8 +44,16 @@ def import_requirements(
     *,
     options: ImportOptions = ImportOptions(),
     partial: bool = False,
+    preview: bool = False,
 ) -> ImportReport:
-    return run_import(uow, source, REQUIREMENT_IMPORT, requirement_parser(options), partial=partial)
+    return run_import(
+        uow,
+        source,
+        REQUIREMENT_IMPORT,
+        requirement_parser(options),
+        partial=partial,
+        preview=preview,
+    )
 
 
 def import_pledges(
@@ -54,8 +62,11 @@ def import_pledges(
     *,
     options: ImportOptions = ImportOptions(),
     partial: bool = False,
+    preview: bool = False,
 ) -> ImportReport:
-    return run_import(uow, source, PLEDGE_IMPORT, pledge_parser(options), partial=partial)
+    return run_import(
+        uow, source, PLEDGE_IMPORT, pledge_parser(options), partial=partial, preview=preview
+    )
 
 
 def create_requirement(fields: Mapping[str, Any], uow: UnitOfWork) -> Requirement:

@@ -24,6 +24,7 @@ from materiel.platform.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 BATCH_SIZE = 1000
+SAMPLE_SIZE = 10
 UNCOMPARED_FIELDS = frozenset({"version", "status"})
 
 
@@ -55,6 +56,7 @@ class ImportReport:
     rejected: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     committed: bool = False
+    sample: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
@@ -145,6 +147,8 @@ def upsert_all(
     """Create new records and update changed ones, a batch at a time."""
     batch: list[R] = []
     for _number, record in records:
+        if len(report.sample) < SAMPLE_SIZE:
+            report.sample.append(snapshot(record))
         batch.append(record)
         if len(batch) >= BATCH_SIZE:
             _upsert_batch(uow, entity, id_column, batch, report)
@@ -217,11 +221,18 @@ def run_import(
     make_parser: Callable[[UnitOfWork], Callable[[Row], R]],
     *,
     partial: bool = False,
+    preview: bool = False,
 ) -> ImportReport:
-    """Open the file, parse and upsert every row in one transaction, report."""
+    """Open the file, parse and upsert every row in one transaction, report.
+
+    A preview does all of it and then rolls back: the user sees what would be
+    created, changed and rejected before confirming.
+    """
     table = open_source(source, spec.columns)
     report = ImportReport(table.file, spec.kind, ignored_columns=table.ignored_columns)
     with uow:
         parse = make_parser(uow)
         upsert_all(uow, spec.entity, spec.id_column, parse_rows(table, parse, report), report)
+        if preview:
+            return report
         return finish(uow, report, partial=partial)

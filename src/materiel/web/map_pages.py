@@ -1,0 +1,62 @@
+"""The map: nodes as APP-6 symbols and links by planned load, on an offline basemap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from materiel.donations.plan_service import accepted_flows
+from materiel.network.model import NodeKind
+from materiel.network.service import link_loads
+from materiel.platform.http import UowDep
+from materiel.web.rendering import page
+
+router = APIRouter()
+
+# MIL-STD-2525C / APP-6 letter codes: friendly ground, combat service support units;
+# 'H' in the modifier position draws the installation frame.
+SIDC_BY_KIND = {
+    NodeKind.DEPOT: "SFGPUSS---H----",  # supply
+    NodeKind.HUB: "SFGPUST---H----",  # transportation
+    NodeKind.HANDOVER: "SFGPUSTM--*****",  # movement control
+    NodeKind.REPAIR: "SFGPUSX---H----",  # maintenance
+    NodeKind.TRAINING: "SFGPUH----H----",  # headquarters-style training site
+}
+
+
+@router.get("/map", response_class=HTMLResponse, include_in_schema=False)
+def map_page(request: Request) -> Response:
+    return page(request, "map.html", {})
+
+
+@router.get("/api/map", tags=["network"], summary="Nodes and links with planned load")
+def map_data(uow: UowDep) -> dict[str, Any]:
+    nodes, loads = link_loads(accepted_flows(uow), uow)
+    positions = {n.id: (n.lat, n.lon) for n in nodes}
+    return {
+        "nodes": [
+            {
+                "id": n.id,
+                "name": n.name,
+                "kind": n.kind.value,
+                "country": n.country,
+                "lat": n.lat,
+                "lon": n.lon,
+                "sidc": SIDC_BY_KIND[n.kind],
+            }
+            for n in nodes
+        ],
+        "links": [
+            {
+                "id": load.link.id,
+                "mode": load.link.mode.value,
+                "days": load.link.days,
+                "capacity_per_day": load.link.capacity_per_day,
+                "units": load.units,
+                "path": [positions[load.link.from_node], positions[load.link.to_node]],
+            }
+            for load in loads
+        ],
+    }

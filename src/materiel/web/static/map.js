@@ -1,0 +1,34 @@
+// The network map: an offline Natural Earth basemap, nodes as APP-6 symbols, links by load.
+window.addEventListener("load", async () => {
+  const map = L.map("map", { zoomSnap: 0.25 }).setView([50.0, 20.0], 5);
+  const world = await (await fetch("/static/vendor/world-atlas/countries-50m.json")).json();
+  L.geoJSON(topojson.feature(world, world.objects.countries), {
+    style: { color: "#8c9aab", weight: 0.8, fillColor: "#eef1ea", fillOpacity: 1 },
+  }).addTo(map);
+  const data = await (await fetch("/api/map")).json();
+  const maxUnits = Math.max(1, ...data.links.map((l) => l.units));
+  const through = {};
+  for (const link of data.links) {
+    const weight = 1 + (9 * link.units) / maxUnits;
+    const color = link.units ? "#1f5fa8" : "#9aa7b5";
+    L.polyline(link.path, { weight, color, opacity: 0.75, dashArray: link.mode === "sea" ? "6 6" : null })
+      .bindTooltip(`${link.id}: ${link.units} units planned; ${link.days} days; capacity ${link.capacity_per_day ?? "?"} per day`)
+      .addTo(map);
+    const [from, to] = link.id.split(":")[0].split(">");
+    through[from] = (through[from] || 0) + link.units;
+    through[to] = (through[to] || 0) + link.units;
+  }
+  const rows = document.querySelector("#node-list tbody");
+  for (const node of data.nodes) {
+    const symbol = new ms.Symbol(node.sidc, { size: 20, uniqueDesignation: node.kind === "hub" ? node.name : "" });
+    const anchor = symbol.getAnchor();
+    const icon = L.icon({ iconUrl: symbol.toDataURL(), iconAnchor: [anchor.x, anchor.y] });
+    L.marker([node.lat, node.lon], { icon, title: node.name, alt: `${node.kind} ${node.name}` })
+      .bindPopup(`<strong>${node.name}</strong><br>${node.kind}, ${node.country}`)
+      .addTo(map);
+    const row = rows.insertRow();
+    row.dataset.kind = node.kind;
+    row.innerHTML = `<td>${node.name}</td><td>${node.kind}</td><td>${node.country}</td><td class="num">${through[node.id] || 0}</td>`;
+  }
+  document.getElementById("map").dataset.ready = "true";
+});
