@@ -6,8 +6,9 @@ import secrets
 import shutil
 from pathlib import Path
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
 from materiel.core.errors import InvalidInput, MaterielError
 from materiel.donations.io import ImportOptions

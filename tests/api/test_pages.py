@@ -1,0 +1,103 @@
+"""Server-rendered pages through the real app (no browser): content, forms, banners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from materiel.api.app import create_app
+from materiel.bootstrap import Runtime
+from materiel.donations import plan_service
+from materiel.donations.service import import_pledges, import_requirements
+from tests.donations.test_plans import PLEDGES, REQUIREMENTS
+from tests.factories import load_reference_data, write_csv
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> TestClient:
+    load_reference_data(runtime)
+    import_requirements(("requirements", REQUIREMENTS), runtime.uow("t"))
+    import_pledges(("pledges", PLEDGES), runtime.uow("t"))
+    return TestClient(create_app(runtime))
+
+
+def test_every_main_page_renders(client: TestClient, runtime: Runtime) -> None:
+    plan = plan_service.run_allocation(runtime.uow("t"), time_limit_s=5)
+    for path in ("/", "/requirements", "/pledges", "/catalogue", "/catalogue/pzh-2000",
+                 "/plans", f"/plans/{plan.id}", "/map", "/imports", "/requirements/R-1",
+                 "/pledges/P-1", "/requirements/new", "/pledges/new"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "NATO UNCLASSIFIED // REL TO UKR, NATO" in response.text, path
+
+
+def test_lists_filter_sort_and_page(client: TestClient) -> None:
+    text = client.get("/requirements", params={"priority": 1}).text
+    assert "R-1" in text and "R-2" not in text
+    page = client.get("/requirements", params={"sort": "quantity", "dir": "desc", "size": 25}).text
+    assert page.index("R-1") < page.index("R-2") < page.index("R-3")  # 4, 3, 2 units
+    assert "1–3 of 3" in page
+
+
+def test_form_errors_are_shown_beside_their_field(client: TestClient) -> None:
+    response = client.post(
+        "/requirements/R-1", data={"quantity": "0", "version": "1", "priority": "1"}
+    )
+    assert response.status_code == 422
+    assert 'id="e-quantity"' in response.text and "at least 1 unit" in response.text
+    saved = client.post("/requirements/R-1", data={"quantity": "5", "version": "1"})
+    assert saved.status_code == 200 and "Saved." in saved.text
+    stale = client.post("/requirements/R-1", data={"quantity": "6", "version": "1"})
+    assert stale.status_code == 422 and "reload it" in stale.text
+
+
+def test_a_restricted_record_raises_the_banner(client: TestClient, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["ref", "donor", "item", "qty", "classification"],
+            ["P-9", "DEU", "caesar", 1, "restricted"],
+        ],
+    )
+    import_pledges(path, client.app.state.runtime.uow("t"))  # type: ignore[attr-defined]
+    text = client.get("/pledges/P-9").text
+    assert text.count("NATO RESTRICTED // REL TO UKR, NATO") == 2
+
+
+def test_upload_preview_then_confirm(client: TestClient, tmp_path: Path) -> None:
+    bad = write_csv(
+        tmp_path / "offers.csv",
+        [["donor", "item", "qty"], ["DEU", "caesar", 2], ["Atlantis", "caesar", 1]],
+    )
+    with bad.open("rb") as handle:
+        preview = client.post(
+            "/imports/preview", data={"kind": "pledges"}, files={"file": ("offers.csv", handle)}
+        )
+    assert preview.status_code == 200, preview.text[preview.text.find("alert") :][:300]
+    assert "Atlantis" in preview.text and "Import the 1 good rows, skip 1" in preview.text
+    token = preview.text.split('name="token" value="')[1].split('"')[0]
+    assert (
+        client.get("/pledges", params={"q": "PLG-"}).text.count("caesar") == 0
+    )  # nothing saved yet
+    done = client.post(
+        "/imports/confirm", data={"kind": "pledges", "token": token, "partial": "yes"}
+    )
+    assert "1 new" in done.text
+    again = client.post("/imports/confirm", data={"kind": "pledges", "token": token})
+    assert again.status_code == 422 and "upload it again" in again.text
+
+
+def test_plan_page_pin_forbid_and_accept(client: TestClient, runtime: Runtime) -> None:
+    plan = plan_service.run_allocation(runtime.uow("t"), time_limit_s=5)
+    forbid = client.post(
+        f"/plans/{plan.id}/rules",
+        data={"kind": "forbid", "pledge": "P-1", "requirement": "R-1", "quantity": "0"},
+    )
+    assert "forbidden" in forbid.text
+    accepted = client.post(f"/plans/{plan.id}/accept", data={"version": "1"})
+    assert "Plan accepted." in accepted.text
+    data = client.get("/api/map").json()
+    assert any(link["units"] > 0 for link in data["links"])
+    assert {node["kind"] for node in data["nodes"]} >= {"depot", "hub"}
