@@ -1,0 +1,185 @@
+"""Pages for one kind of record: table, new, detail with edit form, status buttons.
+
+Requirements and pledges (and later kinds) differ only in their columns,
+filters, form fields and use cases; this module draws and handles the rest
+once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import QueryParams
+
+from materiel.core.errors import MaterielError
+from materiel.core.markings import Marking
+from materiel.core.paging import Page
+from materiel.platform.audit import history_lines
+from materiel.platform.http import UowDep
+from materiel.platform.unit_of_work import UnitOfWork
+from materiel.web.forms import FormField, display_text, filled, form_values, with_errors
+from materiel.web.rendering import page
+from materiel.web.tables import Column, Filter, ListQuery, table_view
+
+
+class MarkedRecord(Protocol):
+    id: str
+    version: int
+
+    @property
+    def marking(self) -> Marking: ...
+
+
+R = TypeVar("R", bound=MarkedRecord)
+
+
+@dataclass(frozen=True)
+class RecordPages(Generic[R]):
+    """What is particular to one kind of record; `register` does the rest."""
+
+    entity: str
+    plural: str
+    columns: list[Column[R]]
+    filters: Callable[[QueryParams], list[Filter]]
+    search: Callable[[QueryParams, ListQuery, UnitOfWork], Page[R]]
+    get: Callable[[str, UnitOfWork], R]
+    create: Callable[[Mapping[str, Any], UnitOfWork], R]
+    update: Callable[[str, Mapping[str, Any], int | None, UnitOfWork], R]
+    change_status: Callable[[str, str, int | None, UnitOfWork], R]
+    next_statuses: Callable[[R], list[str]]
+    status_of: Callable[[R], str]
+    to_fields: Callable[[R], dict[str, Any]]
+    form: Callable[[UnitOfWork, bool], list[FormField]]
+
+    @property
+    def title(self) -> str:
+        return self.plural.capitalize()
+
+
+def register(router: APIRouter, spec: RecordPages[Any]) -> None:
+    """Add the list, new, detail, update and status routes of one kind of record."""
+    base = f"/{spec.plural}"
+
+    @router.get(base, response_class=HTMLResponse, name=f"{spec.plural}-list")
+    def list_page(request: Request, uow: UowDep) -> Response:
+        query = ListQuery.of(request)
+        found = spec.search(request.query_params, query, uow)
+        table = table_view(
+            spec.title,
+            found,
+            spec.columns,
+            query,
+            filters=spec.filters(request.query_params),
+            actions=[(f"{base}/new", f"New {spec.entity}")],
+        )
+        markings = [r.marking for r in found.items]
+        return page(request, "list.html", {"table": table}, markings=markings)
+
+    @router.get(f"{base}/new", response_class=HTMLResponse, name=f"{spec.plural}-new")
+    def new_page(request: Request, uow: UowDep) -> Response:
+        return _form_page(request, spec, spec.form(uow, True), values={})
+
+    @router.post(f"{base}/new", response_class=HTMLResponse, name=f"{spec.plural}-create")
+    async def create(request: Request, uow: UowDep) -> Response:
+        values = await form_values(request)
+        try:
+            record = spec.create(values, uow)
+        except MaterielError as error:
+            return _form_page(request, spec, spec.form(uow, True), values=values, error=error)
+        return RedirectResponse(f"{base}/{record.id}?saved=1", status_code=303)
+
+    @router.get(base + "/{record_id}", response_class=HTMLResponse, name=f"{spec.plural}-one")
+    def detail(record_id: str, request: Request, uow: UowDep) -> Response:
+        return _record_page(request, uow, spec, spec.get(record_id, uow))
+
+    @router.post(base + "/{record_id}", response_class=HTMLResponse, name=f"{spec.plural}-edit")
+    async def update(record_id: str, request: Request, uow: UowDep) -> Response:
+        values = await form_values(request)
+        version = _version(values.pop("version", ""))
+        try:
+            spec.update(record_id, values, version, uow)
+        except MaterielError as error:
+            record = spec.get(record_id, uow)
+            return _record_page(request, uow, spec, record, typed=values, error=error)
+        return RedirectResponse(f"{base}/{record_id}?saved=1", status_code=303)
+
+    @router.post(base + "/{record_id}/status", name=f"{spec.plural}-status")
+    async def status(record_id: str, request: Request, uow: UowDep) -> Response:
+        values = await form_values(request)
+        try:
+            spec.change_status(record_id, values["status"], _version(values.get("version")), uow)
+        except MaterielError as error:
+            return RedirectResponse(f"{base}/{record_id}?error={error.message}", status_code=303)
+        return RedirectResponse(f"{base}/{record_id}?saved=1", status_code=303)
+
+
+def _version(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _form_page(
+    request: Request,
+    spec: RecordPages[Any],
+    fields: list[FormField],
+    *,
+    values: dict[str, Any],
+    error: MaterielError | None = None,
+) -> Response:
+    shown, general = _shown(fields, values, error)
+    context = {
+        "title": f"New {spec.entity}",
+        "back_href": f"/{spec.plural}",
+        "back_label": spec.title,
+        "fields": shown,
+        "error": general,
+        "form_title": "Details",
+        "form_action": request.url.path,
+        "submit_label": "Save",
+    }
+    return page(request, "record.html", context, status_code=422 if error else 200)
+
+
+def _record_page(
+    request: Request,
+    uow: UnitOfWork,
+    spec: RecordPages[Any],
+    record: Any,
+    *,
+    typed: dict[str, Any] | None = None,
+    error: MaterielError | None = None,
+) -> Response:
+    current = spec.to_fields(record)
+    shown, general = _shown(spec.form(uow, False), {**current, **(typed or {})}, error)
+    with uow:
+        history = history_lines(uow.session, spec.entity, record.id)
+    base = f"/{spec.plural}"
+    context = {
+        "title": f"{spec.entity.capitalize()} {record.id}",
+        "back_href": base,
+        "back_label": spec.title,
+        "summary": [(k.replace("_", " "), display_text(v, ", ")) for k, v in current.items()],
+        "status": spec.status_of(record),
+        "statuses": spec.next_statuses(record),
+        "status_action": f"{base}/{record.id}/status",
+        "version": record.version,
+        "fields": shown,
+        "error": general or request.query_params.get("error", ""),
+        "message": "Saved." if request.query_params.get("saved") else "",
+        "form_title": "Edit",
+        "form_action": f"{base}/{record.id}",
+        "submit_label": "Save changes",
+        "history": history,
+    }
+    status_code = 422 if error else 200
+    return page(request, "record.html", context, markings=[record.marking], status_code=status_code)
+
+
+def _shown(
+    fields: list[FormField], values: Mapping[str, Any], error: MaterielError | None
+) -> tuple[list[FormField], str]:
+    shown = filled(fields, values)
+    return with_errors(shown, error) if error else (shown, "")
