@@ -118,3 +118,13 @@ def test_api_docs_load_nothing_from_the_internet(client: TestClient) -> None:
     assert "http://" not in page.text.replace("http://127.0.0.1", "")
     assert "https://" not in page.text
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_an_explicit_null_clears_an_optional_field(client: TestClient) -> None:
+    client.post("/api/requirements", json={**REQUIREMENT, "justification": "counter-battery"})
+    cleared = client.patch("/api/requirements/REQ-1", json={"justification": None, "version": 1})
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["justification"] is None
+    refused = client.patch("/api/requirements/REQ-1", json={"unit": None, "version": 2})
+    assert refused.status_code == 422
+    assert refused.json()["problems"][0]["field"] == "unit"

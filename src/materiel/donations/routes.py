@@ -95,7 +95,13 @@ class PledgeStatusChange(BaseModel):
 
 
 def _fields(body: BaseModel) -> dict[str, Any]:
-    return body.model_dump(exclude_none=True, exclude={"version"})
+    """A new record's fields: what was sent (defaults apply to the rest)."""
+    return body.model_dump(exclude_none=True)
+
+
+def _changes(body: BaseModel) -> dict[str, Any]:
+    """The fields a client changed; an explicit null clears an optional field."""
+    return body.model_dump(exclude_unset=True, exclude={"version"})
 
 
 @router.get("/requirements", summary="List requirement lines")
@@ -133,7 +139,7 @@ def update_requirement(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     version = expected_version(body.version, if_match)
-    record = service.update_requirement(requirement_id, _fields(body), version, uow)
+    record = service.update_requirement(requirement_id, _changes(body), version, uow)
     return with_etag(response, record)
 
 
@@ -183,7 +189,7 @@ def update_pledge(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     version = expected_version(body.version, if_match)
-    return with_etag(response, service.update_pledge(pledge_id, _fields(body), version, uow))
+    return with_etag(response, service.update_pledge(pledge_id, _changes(body), version, uow))
 
 
 @router.post("/pledges/{pledge_id}/status", summary="Move a pledge on")
