@@ -7,6 +7,7 @@ before the first query, whatever capability that query starts from.
 from materiel.catalog import store as catalog_store
 from materiel.donations import plan_store
 from materiel.donations import store as donations_store
+from materiel.logistics import store as logistics_store
 from materiel.network import store as network_store
 from materiel.platform import audit
 from materiel.platform.database import metadata
@@ -17,6 +18,7 @@ __all__ = [
     "catalog_store",
     "donations_store",
     "jobs_store",
+    "logistics_store",
     "metadata",
     "network_store",
     "plan_store",

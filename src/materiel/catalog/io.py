@@ -31,6 +31,7 @@ ITEM_TYPE_IMPORT = ImportSpec(
             "capability_area": ("capability", "area", "coalition"),
             "substitutes": ("substitute", "accepted substitutes"),
             "aliases": ("also known as", "other names"),
+            "transport_slots": ("slots", "transport slots", "slots per unit"),
         },
         required=("id", "name", "category", "family", "capability_area"),
     ),
@@ -90,6 +91,7 @@ def item_type_parser(uow: UnitOfWork) -> Callable[[Row], ItemType]:
             crew_size=optional_cell(row, "crew_size", whole_number, None),
             substitutes=optional_cell(row, "substitutes", text_list, NO_NAMES),
             aliases=optional_cell(row, "aliases", text_list, NO_NAMES),
+            transport_slots=optional_cell(row, "transport_slots", whole_number, 1),
         )
 
     return parse
@@ -108,4 +110,5 @@ def item_type_fields(item: ItemType, category_paths: dict[str, str]) -> dict[str
         "capability_area": item.capability_area,
         "substitutes": item.substitutes,
         "aliases": item.aliases,
+        "transport_slots": item.transport_slots,
     }

@@ -54,10 +54,13 @@ class ItemType:
     crew_size: int | None = None
     substitutes: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    transport_slots: int = 1
     version: int = 1
 
     def __post_init__(self) -> None:
         check_slug(self.id, "id")
+        if self.transport_slots < 1:
+            raise InvalidInput("transport slots must be at least 1 (a rail flat car, a truck bed)")
         check_slug(self.family, "family")
         check_capability_area(self.capability_area)
         if not self.name.strip():

@@ -32,6 +32,7 @@ item_types = Table(
     Column("crew_size", Integer),
     Column("substitutes", StringList, nullable=False),
     Column("aliases", StringList, nullable=False),
+    Column("transport_slots", Integer, nullable=False, server_default="1"),
     Column("version", Integer, nullable=False),
 )
 

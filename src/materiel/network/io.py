@@ -24,6 +24,8 @@ NODE_IMPORT = ImportSpec(
             "lat": ("latitude",),
             "lon": ("longitude", "lng"),
             "operator": ("operated by",),
+            "handling_per_day": ("handling", "handling capacity", "throughput per day"),
+            "storage": ("storage capacity",),
         },
         required=("id", "name", "kind", "country", "lat", "lon"),
     ),
@@ -60,6 +62,8 @@ def node_parser(uow: UnitOfWork) -> Callable[[Row], Node]:
             lat=cell(row, "lat", float),
             lon=cell(row, "lon", float),
             operator=optional_cell(row, "operator", str, None),
+            handling_per_day=optional_cell(row, "handling_per_day", whole_number, None),
+            storage=optional_cell(row, "storage", whole_number, None),
         )
 
     return parse

@@ -40,6 +40,8 @@ class Node:
     lat: float
     lon: float
     operator: str | None = None
+    handling_per_day: int | None = None
+    storage: int | None = None
     version: int = 1
 
     def __post_init__(self) -> None:

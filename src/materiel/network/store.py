@@ -19,6 +19,8 @@ nodes = Table(
     Column("lat", Float, nullable=False),
     Column("lon", Float, nullable=False),
     Column("operator", String(200)),
+    Column("handling_per_day", Integer),
+    Column("storage", Integer),
     Column("version", Integer, nullable=False),
 )
 

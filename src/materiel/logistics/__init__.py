@@ -1,0 +1,1 @@
+"""Transfers: shipments, legs, custody of serial-numbered assets, transport planning."""

@@ -1,0 +1,374 @@
+"""Use cases of shipments and custody: dispatch, arrive, hand over, receive, account.
+
+Delivered quantities flow back to donations: a received shipment moves its
+requirement to partly met or met, and a pledge whose allocated units have
+all been received becomes delivered.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from materiel.core.dates import utc_now
+from materiel.core.errors import InvalidInput, NotFound
+from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
+from materiel.donations.plan_store import PlanStore
+from materiel.logistics.model import (
+    MOVING,
+    Asset,
+    CustodyEvent,
+    Discrepancy,
+    Disruption,
+    DisruptionKind,
+    Receipt,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLeg,
+    ShipmentStatus,
+)
+from materiel.logistics.store import LogisticsStore
+from materiel.network.store import NetworkStore
+from materiel.platform.audit import snapshot
+from materiel.platform.records import check_version, get_record
+from materiel.platform.unit_of_work import UnitOfWork
+
+SHIPMENT = "shipment"
+
+
+def _shipment(uow: UnitOfWork, shipment_id: str, expected_version: int | None) -> Shipment:
+    shipment = get_record(uow, Shipment, SHIPMENT, shipment_id)
+    check_version(shipment, expected_version, SHIPMENT)
+    return shipment
+
+
+def _node(uow: UnitOfWork, node: str | None) -> str | None:
+    if node is not None and NetworkStore(uow.session).node(node) is None:
+        raise NotFound(f"node '{node}' does not exist")
+    return node
+
+
+def _step(uow: UnitOfWork, shipment: Shipment, status: ShipmentStatus, node: str | None) -> None:
+    before = snapshot(shipment)
+    shipment.move(status, node)
+    uow.session.add(ShipmentEvent(shipment.id, status, node, uow.actor))
+    uow.audit(status.value, SHIPMENT, shipment.id, before, shipment)
+
+
+def dispatch(
+    shipment_id: str, node: str | None, expected_version: int | None, uow: UnitOfWork
+) -> Shipment:
+    """The shipment leaves its origin (or the hub it waited at)."""
+    with uow:
+        shipment = _shipment(uow, shipment_id, expected_version)
+        _step(
+            uow,
+            shipment,
+            ShipmentStatus.DISPATCHED,
+            _node(uow, node) or shipment.location or shipment.origin,
+        )
+        uow.commit()
+        return shipment
+
+
+def arrive(shipment_id: str, node: str, expected_version: int | None, uow: UnitOfWork) -> Shipment:
+    """The shipment arrived at a hub on its way."""
+    with uow:
+        shipment = _shipment(uow, shipment_id, expected_version)
+        _step(uow, shipment, ShipmentStatus.AT_HUB, _node(uow, node))
+        uow.commit()
+        return shipment
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """What a hand-over records: where, between whom, which serials, in what condition."""
+
+    node: str
+    from_holder: str
+    to_holder: str
+    serials: list[str]
+    condition: str = "serviceable"
+    acknowledged_by: str | None = None
+
+
+def hand_over(
+    shipment_id: str, handover: HandOver, expected_version: int | None, uow: UnitOfWork
+) -> CustodyEvent:
+    """Custody passes at a node: the serials change holder, signed by both sides."""
+    with uow:
+        shipment = _shipment(uow, shipment_id, expected_version)
+        if len(handover.serials) > shipment.units:
+            raise InvalidInput(
+                f"{len(handover.serials)} serials named, but shipment {shipment_id} carries "
+                f"{shipment.units} units; record the surplus as a discrepancy on receipt"
+            )
+        _step(uow, shipment, ShipmentStatus.HANDED_OVER, _node(uow, handover.node))
+        event = CustodyEvent(
+            shipment.id,
+            handover.node,
+            handover.from_holder,
+            handover.to_holder,
+            list(handover.serials),
+            handover.condition,
+            uow.actor,
+            handover.acknowledged_by,
+        )
+        uow.session.add(event)
+        for serial in handover.serials:
+            _take_custody(uow, serial, shipment, handover)
+        uow.flush()
+        uow.audit("custody", "custody_event", str(event.id), None, event)
+        uow.commit()
+        return event
+
+
+def _take_custody(uow: UnitOfWork, serial: str, shipment: Shipment, handover: HandOver) -> None:
+    asset = uow.session.get(Asset, serial)
+    if asset is None:
+        asset = Asset(
+            serial,
+            shipment.item_type,
+            handover.to_holder,
+            handover.node,
+            shipment.id,
+            handover.condition,
+        )
+        uow.session.add(asset)
+        uow.audit("create", "asset", serial, None, asset)
+        return
+    if asset.item_type != shipment.item_type:
+        raise InvalidInput(f"serial {serial} is a {asset.item_type}, not a {shipment.item_type}")
+    before = snapshot(asset)
+    asset.holder, asset.location, asset.shipment_id = handover.to_holder, handover.node, shipment.id
+    asset.condition = handover.condition
+    uow.audit("custody", "asset", serial, before, asset)
+
+
+def receive(
+    shipment_id: str, receipt: Receipt, expected_version: int | None, uow: UnitOfWork
+) -> Shipment:
+    """The receiving unit confirms what arrived; differences stay open as discrepancies."""
+    with uow:
+        shipment = _shipment(uow, shipment_id, expected_version)
+        receipt.check(shipment.units)
+        _step(uow, shipment, ShipmentStatus.RECEIVED, shipment.destination)
+        shipment.units_received = receipt.units_received
+        for finding in receipt.findings:
+            uow.session.add(finding.discrepancy(shipment.id, receipt.acknowledged_by))
+        _deliveries_flow_back(uow, shipment)
+        uow.commit()
+        return shipment
+
+
+def _deliveries_flow_back(uow: UnitOfWork, shipment: Shipment) -> None:
+    logistics = LogisticsStore(uow.session)
+    received = Counter[str]()
+    by_pledge = Counter[str]()
+    uow.flush()
+    for s in logistics.shipments(ShipmentStatus.RECEIVED):
+        received[s.requirement] += s.units_received
+        by_pledge[s.pledge] += s.units_received
+    requirement = uow.session.get(Requirement, shipment.requirement)
+    if requirement is not None and requirement.status is not RequirementStatus.CANCELLED:
+        target = (
+            RequirementStatus.MET
+            if received[requirement.id] >= requirement.quantity
+            else RequirementStatus.PARTLY_MET
+        )
+        _set_status(uow, requirement, target, "requirement")
+    pledge = uow.session.get(Pledge, shipment.pledge)
+    plans = PlanStore(uow.session)
+    accepted = plans.accepted()
+    allocated = (
+        sum(a.quantity for a in plans.allocations(accepted.id) if a.pledge == shipment.pledge)
+        if accepted and accepted.id
+        else 0
+    )
+    if (
+        pledge is not None
+        and pledge.status is PledgeStatus.ALLOCATED
+        and by_pledge[pledge.id] >= allocated > 0
+    ):
+        _set_status(uow, pledge, PledgeStatus.DELIVERED, "pledge")
+
+
+def _set_status(uow: UnitOfWork, record: Requirement | Pledge, status: object, entity: str) -> None:
+    if record.status == status:
+        return
+    before = snapshot(record)
+    record.change_status(status)  # type: ignore[arg-type]
+    uow.audit("status", entity, record.id, before, record)
+
+
+def resolve_discrepancy(
+    discrepancy_id: int, resolution: str, expected_version: int | None, uow: UnitOfWork
+) -> Discrepancy:
+    with uow:
+        discrepancy = uow.session.get(Discrepancy, discrepancy_id)
+        if discrepancy is None:
+            raise NotFound(f"discrepancy {discrepancy_id} does not exist")
+        check_version(discrepancy, expected_version, "discrepancy")
+        before = snapshot(discrepancy)
+        discrepancy.resolve(uow.actor, resolution)
+        uow.audit("resolve", "discrepancy", str(discrepancy_id), before, discrepancy)
+        uow.commit()
+        return discrepancy
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    shipment: Shipment
+    legs: list[ShipmentLeg]
+    events: list[ShipmentEvent]
+    custody: list[CustodyEvent]
+    discrepancies: list[Discrepancy]
+
+
+def shipment_view(shipment_id: str, uow: UnitOfWork) -> ShipmentView:
+    with uow:
+        logistics = LogisticsStore(uow.session)
+        shipment = get_record(uow, Shipment, SHIPMENT, shipment_id)
+        return ShipmentView(
+            shipment,
+            logistics.legs([shipment_id]),
+            logistics.events(shipment_id),
+            logistics.custody_for_shipment(shipment_id),
+            logistics.discrepancies(shipment_id),
+        )
+
+
+def list_shipments(uow: UnitOfWork, status: ShipmentStatus | None = None) -> list[Shipment]:
+    with uow:
+        return LogisticsStore(uow.session).shipments(status)
+
+
+@dataclass(frozen=True)
+class AssetView:
+    asset: Asset
+    history: list[CustodyEvent]
+
+
+def where_is(serial: str, uow: UnitOfWork) -> AssetView:
+    """Where a serial is, who holds it, and every hand-over it went through."""
+    with uow:
+        asset = uow.session.get(Asset, serial)
+        if asset is None:
+            raise NotFound(f"no asset with serial '{serial}' has been handed over yet")
+        return AssetView(asset, LogisticsStore(uow.session).custody_of(serial))
+
+
+@dataclass(frozen=True)
+class Board:
+    """What is in transit, late, or waiting at each hub, today."""
+
+    in_transit: list[Shipment]
+    late: list[Shipment]
+    waiting: dict[str, list[Shipment]]
+    open_discrepancies: list[Discrepancy]
+
+
+def board(uow: UnitOfWork, today: date | None = None) -> Board:
+    today = today or utc_now().date()
+    with uow:
+        logistics = LogisticsStore(uow.session)
+        live = [
+            s
+            for s in logistics.shipments()
+            if s.status not in (ShipmentStatus.CANCELLED, ShipmentStatus.RECEIVED)
+        ]
+        waiting: dict[str, list[Shipment]] = {}
+        for s in live:
+            if s.status is ShipmentStatus.AT_HUB and s.location:
+                waiting.setdefault(s.location, []).append(s)
+        return Board(
+            in_transit=[s for s in live if s.status in MOVING],
+            late=[s for s in live if s.planned_arrival < today or s.days_late > 0],
+            waiting=waiting,
+            open_discrepancies=logistics.discrepancies(open_only=True),
+        )
+
+
+@dataclass(frozen=True)
+class Throughput:
+    node: str
+    capacity_per_day: int | None
+    busiest_day: date | None
+    busiest_units: int
+
+
+def node_throughput(uow: UnitOfWork) -> list[Throughput]:
+    """Each node's busiest planned day (units in and out) against its handling capacity."""
+    with uow:
+        logistics = LogisticsStore(uow.session)
+        live = {s.id: s for s in logistics.shipments() if s.status is not ShipmentStatus.CANCELLED}
+        per_day: dict[str, Counter[date]] = {}
+        for leg in logistics.legs(list(live)):
+            units = live[leg.shipment_id].units
+            per_day.setdefault(leg.source, Counter())[leg.depart] += units
+            per_day.setdefault(leg.target, Counter())[leg.arrive] += units
+        result = []
+        for node in NetworkStore(uow.session).all_nodes():
+            days = per_day.get(node.id, Counter())
+            busiest = days.most_common(1)
+            result.append(
+                Throughput(
+                    node.id,
+                    node.handling_per_day,
+                    busiest[0][0] if busiest else None,
+                    busiest[0][1] if busiest else 0,
+                )
+            )
+        return result
+
+
+def add_disruption(
+    kind: DisruptionKind,
+    target: str,
+    *,
+    from_date: date,
+    capacity: int | None,
+    note: str,
+    uow: UnitOfWork,
+) -> Disruption:
+    """Close a node or cut a link's capacity from a date; the next transport run honours it."""
+    with uow:
+        network = NetworkStore(uow.session)
+        known = (
+            network.node_ids()
+            if kind is DisruptionKind.NODE_CLOSED
+            else {link.id for link in network.all_links()}
+        )
+        if target not in known:
+            what = "node" if kind is DisruptionKind.NODE_CLOSED else "link"
+            raise NotFound(f"{what} '{target}' does not exist")
+        if kind is DisruptionKind.LINK_REDUCED and (capacity is None or capacity < 0):
+            raise InvalidInput("a link cut needs the capacity per day that remains (0 to close it)")
+        disruption = Disruption(
+            f"{kind.value}:{target}:{from_date.isoformat()}",
+            kind,
+            target,
+            from_date,
+            capacity,
+            note,
+        )
+        uow.session.merge(disruption)
+        uow.audit("disrupt", "disruption", disruption.id, None, disruption)
+        uow.commit()
+        return disruption
+
+
+def list_disruptions(uow: UnitOfWork) -> list[Disruption]:
+    with uow:
+        return LogisticsStore(uow.session).disruptions()
+
+
+def remove_disruption(disruption_id: str, uow: UnitOfWork) -> None:
+    with uow:
+        disruption = uow.session.get(Disruption, disruption_id)
+        if disruption is None:
+            raise NotFound(f"disruption '{disruption_id}' does not exist")
+        uow.audit("remove", "disruption", disruption_id, disruption, None)
+        uow.session.delete(disruption)
+        uow.commit()
