@@ -1,17 +1,26 @@
 """Level 3, fleet commonality: fewest distinct item types per receiving unit.
 
+Everything here works on the face of flows that are optimal on levels 1,
+2 and stability (`stages.exact_levels`), so no solve can lose those levels
+and the costs stay small.
+
 Opening a (unit, item type) pair has a fixed cost, which a flow cannot
 express. Slope scaling turns the fixed cost into a per-unit cost F / x,
 where x is the flow the pair carried in the previous solution, and solves
-the flow again until the set of open pairs repeats. The first solve uses
-F / cap (cap = the most the pair could ever carry): that is the linear
-relaxation, whose optimum is a lower bound on the number of open pairs.
-A final solve closes the unused pairs and minimises transport exactly.
-Levels 1, 2 and stability stay locked in every solve.
+again until the set of open pairs repeats. A final solve closes the unused
+pairs and minimises transport exactly (level 4 given level 3).
+
+Lower bound, the larger of two (both over the same face):
+- covering: a requirement whose units are all forced (its priority class
+  is met in full, say) must receive some item type it can take; per
+  receiving unit, the fewest types hitting every such requirement's
+  accepted set (exact for small type sets, a disjoint packing otherwise);
+- relaxation: each pair costs x / cap, cap the most that pair could carry.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,15 +28,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from materiel.donations.planning.flow import CostOverflow, locked_caps
-from materiel.donations.planning.flownet import PAIR, FlowNet, IntArray
+from materiel.donations.planning.exact import CostOverflow, Infeasible, State, solve_exact
+from materiel.donations.planning.flownet import DIRECT, MET, PAIR, BoolArray, FlowNet, IntArray
 from materiel.donations.planning.instance import Instance
-from materiel.donations.planning.stages import largest_fitting_scale, locked_solve
+from materiel.donations.planning.stages import Locked
+
+RELAXATION_SCALE = 10**6
+SEARCH_SCALE = 10**4
+EXACT_COVER_TYPES = 12  # exact hitting set up to this many types per group
 
 
 @dataclass
 class Solution:
-    """A locked-optimal flow with its level-3 and level-4 values."""
+    """A flow optimal on levels 1, 2 and stability, with its level-3 and level-4 values."""
 
     flows: IntArray
     open_pairs: int
@@ -68,32 +81,88 @@ def pinned_pairs(net: FlowNet, inst: Instance) -> IntArray:
     return np.array([key in open_keys for key in net.pair_keys], dtype=bool)
 
 
-def pair_capacity(net: FlowNet, inst: Instance) -> IntArray:
-    """The most each pair could carry: min(units' demand accepting it, supply of its type)."""
-    demand: dict[int, dict[int, int]] = defaultdict(dict)
-    arcs = np.flatnonzero(net.kind == PAIR)
-    for pair, r in zip(net.pair[arcs].tolist(), net.b[arcs].tolist(), strict=True):
-        demand[pair][r] = inst.demand[r]
-    supply: dict[str, int] = defaultdict(int)
-    for p in net.pledges:
-        supply[inst.pledges[p].item_type] += inst.supply[p]
-    caps = [
-        min(sum(demand[i].values()), supply[item_type])
-        for i, (_, item_type) in enumerate(net.pair_keys)
-    ]
-    return np.maximum(np.asarray(caps, np.int64), 1)
+def pair_capacity(net: FlowNet, state: State) -> IntArray:
+    """The most each pair could carry: the demand of the requirements it can reach."""
+    usable = ((net.kind == PAIR) | (net.kind == DIRECT)) & (state.free | (state.fixed > 0))
+    arcs = np.flatnonzero(usable)
+    met = np.flatnonzero(net.kind == MET)
+    demand = np.zeros(net.num_nodes, np.int64)
+    demand[net.tail[met]] = net.cap[met]
+    key = net.pair[arcs] * np.int64(net.num_nodes) + net.head[arcs]
+    distinct = np.unique(key)
+    caps = np.bincount(
+        distinct // net.num_nodes,
+        weights=demand[distinct % net.num_nodes],
+        minlength=len(net.pair_keys),
+    )
+    return np.maximum(caps.astype(np.int64), 1)
 
 
-def bound_solve(
-    net: FlowNet, met: dict[int, int], cap: IntArray, pinned: IntArray
-) -> tuple[IntArray, float] | None:
-    """Solve the linear relaxation; returns its flow and its value (a lower bound)."""
-    scale = largest_fitting_scale(net, met, with_trans=False)
-    if scale == 0:
-        return None
-    slopes = np.where(pinned, 0, scale // cap).astype(np.int64)
-    flows = locked_solve(net, met, slopes, with_trans=False)
-    return flows, float((pair_flow(net, flows) * slopes).sum()) / scale
+def forced_sets(net: FlowNet, state: State, pinned: IntArray) -> list[frozenset[int]]:
+    """Per requirement that must receive units: the pairs it could receive them through."""
+    met = np.flatnonzero(net.kind == MET)
+    forced = met[~state.free[met] & (state.fixed[met] > 0)]
+    is_forced = np.zeros(net.num_nodes, bool)
+    is_forced[net.tail[forced]] = True
+    carries = (net.kind == PAIR) | (net.kind == DIRECT)
+    arcs = np.flatnonzero(carries & (state.free | (state.fixed > 0)) & is_forced[net.head])
+    sets: dict[int, set[int]] = defaultdict(set)
+    for node, pair in zip(net.head[arcs].tolist(), net.pair[arcs].tolist(), strict=True):
+        sets[node].add(pair)
+    sure = np.flatnonzero(carries & ~state.free & (state.fixed > 0))
+    found = [frozenset(s) for s in sets.values()]
+    found += [frozenset((p,)) for p in set(net.pair[sure].tolist())]
+    return [s for s in found if not any(pinned[p] for p in s)]
+
+
+def cover_size(sets: list[frozenset[int]]) -> int:
+    """Fewest elements hitting every set (exact when small, else a disjoint packing)."""
+    universe = sorted(set().union(*sets))
+    if len(universe) <= EXACT_COVER_TYPES:
+        for size in range(1, len(universe) + 1):
+            for chosen in itertools.combinations(universe, size):
+                picked = set(chosen)
+                if all(picked & s for s in sets):
+                    return size
+    disjoint: list[frozenset[int]] = []
+    for s in sorted(sets, key=len):
+        if all(not (s & d) for d in disjoint):
+            disjoint.append(s)
+    return len(disjoint)
+
+
+def covering_bound(net: FlowNet, state: State, pinned: IntArray) -> int:
+    """Sum over groups of overlapping forced sets of their least hitting set."""
+    sets = list(set(forced_sets(net, state, pinned)))
+    parent = list(range(len(net.pair_keys)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for s in sets:
+        first, *rest = s
+        for other in rest:
+            parent[find(other)] = find(first)
+    groups: dict[int, list[frozenset[int]]] = defaultdict(list)
+    for s in sets:
+        groups[find(next(iter(s)))].append(s)
+    return sum(cover_size(g) for g in groups.values())
+
+
+def slope_costs(net: FlowNet, slopes: IntArray, with_trans: bool) -> IntArray:
+    """Per-unit cost: the pair's slope (above transport when with_trans) plus transport."""
+    if with_trans:
+        step = int(net.trans.max(initial=0)) + 1
+        cost = net.trans.copy()
+    else:
+        step = 1
+        cost = np.zeros(len(net.tail), np.int64)
+    has_pair = net.pair >= 0
+    cost[has_pair] += step * slopes[net.pair[has_pair]]
+    return cost
 
 
 def next_slopes(carried: IntArray, previous: IntArray, pinned: IntArray, scale: int) -> IntArray:
@@ -102,61 +171,115 @@ def next_slopes(carried: IntArray, previous: IntArray, pinned: IntArray, scale: 
     return np.where(pinned, 0, slopes).astype(np.int64)
 
 
-def polish(net: FlowNet, met: dict[int, int], best: Solution, pinned: IntArray) -> Solution:
+def polish(net: FlowNet, state: State, best: Solution, pinned: IntArray) -> Solution:
     """Close the pairs the best solution does not use; then least transport exactly."""
     carried = pair_flow(net, best.flows)
-    closed_pair = (carried == 0) & ~pinned
-    _, cap = locked_caps(net, met)
     has_pair = net.pair >= 0
-    closed = np.zeros(len(cap), dtype=bool)
-    closed[has_pair] = closed_pair[net.pair[has_pair]]
-    cap = np.where(closed, 0, cap)
-    flows = locked_solve(net, met, None, with_trans=True, cap=cap)
+    closed = np.zeros(len(net.tail), dtype=bool)
+    closed[has_pair] = ((carried == 0) & ~pinned)[net.pair[has_pair]]
+    flows, _ = solve_exact(net, state.without(closed), net.trans, seed=best.flows)
     return evaluate(net, flows, pinned)
+
+
+def arcs_of(net: FlowNet, pairs: IntArray) -> BoolArray:
+    """Mask of the arcs that belong to the given pairs."""
+    chosen = np.zeros(len(net.pair_keys) + 1, dtype=bool)
+    chosen[pairs] = True
+    mask: BoolArray = chosen[net.pair]  # net.pair is -1 for arcs without a pair: the spare slot
+    return mask
+
+
+def close_pairs(
+    net: FlowNet,
+    state: State,
+    best: Solution,
+    *,
+    pinned: IntArray,
+    cap: IntArray,
+    out_of_time: Callable[[], bool],
+) -> tuple[Solution, int]:
+    """Local search: close batches of lightly used pairs, re-route onto pairs already open.
+
+    Each try closes some open pairs and solves with no slope on the pairs
+    that stay open and F / cap on every other pair; it is kept when it opens
+    fewer pairs. A batch that fails is halved; a single pair that fails is
+    not tried again.
+    """
+    tried = np.zeros(len(net.pair_keys), dtype=bool)
+    batch, solves = 0, 0
+    while not out_of_time():
+        carried = pair_flow(net, best.flows)
+        open_now = (carried > 0) & ~pinned
+        queue = np.flatnonzero(open_now & ~tried)
+        if not len(queue):
+            break
+        queue = queue[np.argsort(carried[queue], kind="stable")]
+        batch = min(batch or max(1, len(queue) // 8), len(queue))
+        trial = queue[:batch]
+        slopes = np.where(open_now | pinned, 0, SEARCH_SCALE // cap).astype(np.int64)
+        slopes[trial] = 0
+        solves += 1
+        try:
+            flows, _ = solve_exact(
+                net, state.without(arcs_of(net, trial)), slope_costs(net, slopes, True), seed=None
+            )
+            found: Solution | None = evaluate(net, flows, pinned)
+        except (Infeasible, CostOverflow):
+            found = None
+        if found is not None and found.open_pairs < best.open_pairs:
+            best = found
+        elif batch > 1:
+            batch //= 2
+        else:
+            tried[trial] = True
+    return best, solves
 
 
 def improve(
     inst: Instance,
     *,
     net: FlowNet,
-    met: dict[int, int],
-    start: Solution | None,
+    locked: Locked,
     out_of_time: Callable[[], bool],
     max_iterations: int = 25,
 ) -> Outcome:
-    """Slope scaling from the relaxation; best solution, bound and completeness."""
-    if start is not None and out_of_time():
-        return Outcome(start, None, 0, False)  # already optimal on levels 1, 2 and 5
+    """Bound, slope scaling, then least transport for the best set of open pairs."""
+    state = locked.state
     pinned = pinned_pairs(net, inst)
-    cap = pair_capacity(net, inst)
-    relaxed = bound_solve(net, met, cap, pinned)
-    if relaxed is None:
-        assert start is not None
-        return Outcome(start, None, 0, False)
-    flows, bound = relaxed
-    best = evaluate(net, flows, pinned)
-    if start is not None and start.key() < best.key():
-        best = start
-    scale = largest_fitting_scale(net, met, with_trans=True)
-    slopes = np.where(pinned, 0, scale // cap).astype(np.int64)
+    best = evaluate(net, locked.flows, pinned)
+    bound = float(covering_bound(net, state, pinned))
+    if out_of_time():
+        return Outcome(polish(net, state, best, pinned), bound, 0, False)
+    cap = pair_capacity(net, state)
+    slopes = np.where(pinned, 0, RELAXATION_SCALE // cap).astype(np.int64)
+    try:
+        flows, _ = solve_exact(net, state, slope_costs(net, slopes, False), seed=best.flows)
+    except CostOverflow:
+        return Outcome(polish(net, state, best, pinned), bound, 0, False)
+    bound = max(bound, math.ceil(float((pair_flow(net, flows) * slopes).sum()) / RELAXATION_SCALE))
+    best = min(best, evaluate(net, flows, pinned), key=Solution.key)
+    slopes = np.where(pinned, 0, SEARCH_SCALE // cap).astype(np.int64)
     seen = {frozenset(np.flatnonzero(pair_flow(net, flows)).tolist())}
     iterations, complete = 1, True
-    while iterations < max_iterations and scale > 0 and best.open_pairs > math.ceil(bound - 1e-9):
+    while iterations < max_iterations and best.open_pairs > bound:
         if out_of_time():
             complete = False
             break
-        slopes = next_slopes(pair_flow(net, flows), slopes, pinned, scale)
+        slopes = next_slopes(pair_flow(net, flows), slopes, pinned, SEARCH_SCALE)
         try:
-            flows = locked_solve(net, met, slopes, with_trans=True)
+            flows, _ = solve_exact(net, state, slope_costs(net, slopes, True), seed=flows)
         except CostOverflow:
             break
         iterations += 1
-        current = evaluate(net, flows, pinned)
-        best = min(best, current, key=Solution.key)
+        best = min(best, evaluate(net, flows, pinned), key=Solution.key)
         open_set = frozenset(np.flatnonzero(pair_flow(net, flows)).tolist())
         if open_set in seen:
             break
         seen.add(open_set)
-    if complete or start is None:
-        best = polish(net, met, best, pinned)
-    return Outcome(best, bound, iterations, complete)
+    if complete and best.open_pairs > bound:
+        best, solves = close_pairs(
+            net, state, best, pinned=pinned, cap=cap, out_of_time=out_of_time
+        )
+        iterations += solves
+        complete = not out_of_time()
+    return Outcome(polish(net, state, best, pinned), bound, iterations, complete)

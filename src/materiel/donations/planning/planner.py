@@ -2,8 +2,9 @@
 
 Reads as data -> variables -> constraints -> objective -> solve -> result:
 the scenario is indexed (`instance`), split into independent components,
-each component becomes a pooled min-cost-flow network (`flownet`), solved
-in lexicographic stages (`stages`: priority, lateness, stability), then
+each component becomes a min-cost-flow network (`flownet`), solved exactly
+in lexicographic stages by reduced-cost fixing (`stages`, `exact`:
+priority, lateness, stability), then
 improved on fleet commonality with a lower bound (`commonality`), and the
 flow is turned back into allocations with reasons (`planner_output`).
 """
@@ -16,14 +17,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from materiel.donations.planning.commonality import Outcome, evaluate, improve, pinned_pairs
+from materiel.donations.planning.commonality import Outcome, improve
 from materiel.donations.planning.decompose import decompose
 from materiel.donations.planning.flownet import build_net
 from materiel.donations.planning.instance import Instance, build_instance, components
 from materiel.donations.planning.plan import Plan, SolverInfo
 from materiel.donations.planning.planner_output import assemble
 from materiel.donations.planning.scenario import Scenario
-from materiel.donations.planning.stages import priority_stage
+from materiel.donations.planning.stages import exact_levels
 
 Progress = Callable[[float, str], None]
 
@@ -87,16 +88,12 @@ def solve_component(
     """Stages and commonality for one component, within its share of the time left."""
     began = time.monotonic()
     net = build_net(inst, pledges, reqs, previous)
-    first = priority_stage(net)
+    locked = exact_levels(net)
     run.first_seconds += time.monotonic() - began
-    locked = "stab" in first.levels
-    if not locked:
-        run.notes.append("large cost range: lateness and stability solved in a second stage")
     left = run.time_limit_s - (time.monotonic() - run.began)
     deadline = time.monotonic() + max(0.0, left * share)
-    start = evaluate(net, first.flows, pinned_pairs(net, inst)) if locked else None
     outcome: Outcome = improve(
-        inst, net=net, met=first.met, start=start, out_of_time=lambda: run.out_of_time(deadline)
+        inst, net=net, locked=locked, out_of_time=lambda: run.out_of_time(deadline)
     )
     run.bound = None if run.bound is None or outcome.bound is None else run.bound + outcome.bound
     run.complete &= outcome.complete

@@ -1,101 +1,61 @@
-"""The lexicographic stages of one component, each one min-cost flow.
+"""The lexicographic stages of one component that are solved exactly.
 
-Stage one maximises the units met per priority (strict order) and, when
-the integer range allows, lateness, stability and transport below it.
-Then the units met per priority class are locked by fixing how much each
-class sink receives: every flow that meets these demands meets exactly as
-many units per priority, which is the whole of level 1. The later solves
-weigh lateness above stability above the commonality and transport costs.
+Level 1 (strict priority), level 2 (lateness) and stability each get one
+min-cost flow with their own small costs, solved on the face of optimal
+flows left by the stages before (`exact.fix`): after a stage, every flow
+that is still feasible is optimal on that stage's level and on all earlier
+ones. Commonality and transport are then searched on that face.
 
-Why rewards (6 - k) * D give strict priority: the units a requirement set
+Why rewards 6 - k give strict priority: the units a set of requirements
 can receive form a polymatroid, so the greedy fill by priority meets the
-most units for every prefix of priorities at once; a linear reward that
-decreases with priority by steps D larger than everything below is
-maximised exactly by those flows.
+most units for every prefix of priorities at once. A reward decreasing
+with priority is (5 - 4) x prefix 1 + (4 - 3) x prefix 2 + ... + 1 x
+prefix 5; every term is at its largest only when every prefix is, so the
+flows of largest reward are exactly those greedy-optimal on every prefix:
+the units met per priority are the same in all of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from materiel.donations.planning.flow import (
-    CostOverflow,
-    Ranges,
-    Weights,
-    arc_costs,
-    dominate,
-    locked_caps,
-    met_by_class,
-    ranges,
-    solve,
-    stage_one_caps,
-)
-from materiel.donations.planning.flownet import FlowNet, IntArray
-from materiel.donations.planning.scenario import PRIORITIES
+import numpy as np
 
-STAGE_ONE_LEVELS = (("late", "stab", "trans"), ("late", "stab"), ("late",), ())
+from materiel.donations.planning.exact import State, fix, solve_exact
+from materiel.donations.planning.flow import met_by_class, stage_one_caps
+from materiel.donations.planning.flownet import CLASS, DIRECT, FlowNet, IntArray
 
 
 @dataclass
-class StageOne:
-    """Result of the priority stage: flows, units met per class, levels included."""
+class Locked:
+    """Levels 1, 2 and stability solved: their face, one optimal flow, units met per class."""
 
+    state: State
     flows: IntArray
     met: dict[int, int]
-    levels: tuple[str, ...]
 
 
-def level_totals(r: Ranges) -> dict[str, int]:
-    """Largest total each level can take in this component."""
-    return {"late": r.units * r.late, "stab": r.stab_units, "trans": r.units * r.trans}
+def priority_cost(net: FlowNet) -> IntArray:
+    """Reward 6 - k per unit reaching the sink of priority k (as a negative cost)."""
+    cost = np.zeros(len(net.tail), np.int64)
+    classes = net.kind == CLASS
+    cost[classes] = -(6 - net.a[classes])
+    return cost
 
 
-def priority_stage(net: FlowNet) -> StageOne:
-    """Strict priority plus as many lower levels as fit in the integer range."""
-    totals = level_totals(ranges(net))
-    for levels in STAGE_ONE_LEVELS:
-        ws = dominate([("met", 0), *((name, totals[name]) for name in levels)])
-        met = tuple((6 - k) * ws["met"] for k in PRIORITIES)
-        w = Weights(ws.get("late", 0), ws.get("stab", 0), ws.get("trans", 0), 0, met)
-        try:
-            flows = solve(net, arc_costs(net, w), *stage_one_caps(net))
-        except CostOverflow:
-            continue
-        return StageOne(flows, met_by_class(net, flows), levels)
-    raise AssertionError("the priority stage alone always fits")  # pragma: no cover
+def exact_levels(net: FlowNet) -> Locked:
+    """Priority, then lateness, then stability (only with a previous plan), each fixed."""
+    supply, _ = stage_one_caps(net)
+    state = State.start(net, supply)
+    costs = [priority_cost(net), net.late]
+    if (net.kind == DIRECT).any():
+        costs.append(net.stab)
+    flows: IntArray | None = None
+    for cost in costs:
+        flows, d = solve_exact(net, state, cost, seed=flows)
+        state = fix(net, state, cost, flows, d)
+    assert flows is not None
+    return Locked(state, flows, met_by_class(net, flows))
 
 
-def locked_weights(r: Ranges, slope_max: int, with_trans: bool) -> Weights:
-    """Lateness over stability over (commonality slope, then transport per unit)."""
-    step = r.trans + 1 if with_trans else 1
-    per_unit = slope_max * step + (r.trans if with_trans else 0)
-    ws = dominate([("late", r.units * r.late), ("stab", r.stab_units), ("low", r.units * per_unit)])
-    return Weights(ws["late"], ws["stab"], ws["low"] if with_trans else 0, ws["low"] * step)
-
-
-def locked_solve(
-    net: FlowNet,
-    met: dict[int, int],
-    slopes: IntArray | None,
-    with_trans: bool,
-    cap: IntArray | None = None,
-) -> IntArray:
-    """Levels 1, 2 and stability held optimal; below them slopes and/or transport."""
-    slope_max = int(slopes.max(initial=0)) if slopes is not None else 0
-    w = locked_weights(ranges(net), slope_max, with_trans)
-    supply, locked_cap = locked_caps(net, met)
-    return solve(net, arc_costs(net, w, slopes), supply, locked_cap if cap is None else cap)
-
-
-def largest_fitting_scale(net: FlowNet, met: dict[int, int], with_trans: bool) -> int:
-    """The largest power of ten usable as slope scale without overflow (0 if none)."""
-    r = ranges(net)
-    for scale in (10**6, 10**5, 10**4, 10**3, 10**2, 10, 1):
-        w = locked_weights(r, scale, with_trans)
-        largest = w.late * r.late + w.stab + w.trans * r.trans + w.slope * scale
-        if largest * (net.num_nodes + 1) < 2**53:
-            return scale
-    return 0
-
-
-__all__ = ["CostOverflow", "StageOne", "largest_fitting_scale", "locked_solve", "priority_stage"]
+__all__ = ["Locked", "exact_levels"]
