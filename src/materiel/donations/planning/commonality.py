@@ -177,7 +177,7 @@ def polish(net: FlowNet, state: State, best: Solution, pinned: IntArray) -> Solu
     has_pair = net.pair >= 0
     closed = np.zeros(len(net.tail), dtype=bool)
     closed[has_pair] = ((carried == 0) & ~pinned)[net.pair[has_pair]]
-    flows, _ = solve_exact(net, state.without(closed), net.trans, seed=best.flows)
+    flows, _ = solve_exact(net, state.without(closed), net.trans, seed=best.flows, certify=False)
     return evaluate(net, flows, pinned)
 
 
@@ -221,7 +221,10 @@ def close_pairs(
         solves += 1
         try:
             flows, _ = solve_exact(
-                net, state.without(arcs_of(net, trial)), slope_costs(net, slopes, True), seed=None
+                net,
+                state.without(arcs_of(net, trial)),
+                slope_costs(net, slopes, True),
+                certify=False,
             )
             found: Solution | None = evaluate(net, flows, pinned)
         except (Infeasible, CostOverflow):
@@ -241,21 +244,34 @@ def improve(
     net: FlowNet,
     locked: Locked,
     out_of_time: Callable[[], bool],
+    past_limit: Callable[[], bool] = lambda: False,
     max_iterations: int = 25,
 ) -> Outcome:
-    """Bound, slope scaling, then least transport for the best set of open pairs."""
+    """Bound, slope scaling, then least transport for the best set of open pairs.
+
+    `out_of_time` ends the search; `past_limit` (the planner passes a stop
+    request) also skips the last exact transport solve.
+    """
     state = locked.state
     pinned = pinned_pairs(net, inst)
     best = evaluate(net, locked.flows, pinned)
     bound = float(covering_bound(net, state, pinned))
+
+    def finish(best: Solution, bound: float, iterations: int, complete: bool) -> Outcome:
+        if past_limit():
+            return Outcome(best, bound, iterations, False)
+        return Outcome(polish(net, state, best, pinned), bound, iterations, complete)
+
     if out_of_time():
-        return Outcome(polish(net, state, best, pinned), bound, 0, False)
+        return finish(best, bound, 0, False)
     cap = pair_capacity(net, state)
     slopes = np.where(pinned, 0, RELAXATION_SCALE // cap).astype(np.int64)
     try:
-        flows, _ = solve_exact(net, state, slope_costs(net, slopes, False), seed=best.flows)
+        flows, _ = solve_exact(
+            net, state, slope_costs(net, slopes, False), seed=best.flows, certify=False
+        )
     except CostOverflow:
-        return Outcome(polish(net, state, best, pinned), bound, 0, False)
+        return finish(best, bound, 0, False)
     bound = max(bound, math.ceil(float((pair_flow(net, flows) * slopes).sum()) / RELAXATION_SCALE))
     best = min(best, evaluate(net, flows, pinned), key=Solution.key)
     slopes = np.where(pinned, 0, SEARCH_SCALE // cap).astype(np.int64)
@@ -267,7 +283,9 @@ def improve(
             break
         slopes = next_slopes(pair_flow(net, flows), slopes, pinned, SEARCH_SCALE)
         try:
-            flows, _ = solve_exact(net, state, slope_costs(net, slopes, True), seed=flows)
+            flows, _ = solve_exact(
+                net, state, slope_costs(net, slopes, True), seed=flows, certify=False
+            )
         except CostOverflow:
             break
         iterations += 1
@@ -282,4 +300,4 @@ def improve(
         )
         iterations += solves
         complete = not out_of_time()
-    return Outcome(polish(net, state, best, pinned), bound, iterations, complete)
+    return finish(best, bound, iterations, complete)

@@ -143,9 +143,18 @@ def sample_best(
 
 
 def solve_exact(
-    net: FlowNet, state: State, cost: IntArray, seed: IntArray | None = None
+    net: FlowNet,
+    state: State,
+    cost: IntArray,
+    seed: IntArray | None = None,
+    *,
+    certify: bool = True,
 ) -> tuple[IntArray, IntArray]:
-    """Optimal flow on the free arcs (fixed flows added back) and certifying potentials."""
+    """Optimal flow on the free arcs (fixed flows added back) and certifying potentials.
+
+    With `certify=False` a network solved in one go skips the potentials
+    (returned as zeros): for searches that only want the flow.
+    """
     check_range(net, cost)
     free = np.flatnonzero(state.free)
     is_pair = net.kind[free] == PAIR
@@ -172,6 +181,10 @@ def solve_exact(
                 raise
             active[pairs] = True  # the sample was too thin: price everything
             continue
+        if not certify and active[pairs].all():
+            flows = state.fixed.copy()
+            flows[idx] = flow
+            return flows, np.zeros(net.num_nodes, np.int64)
         d = potentials(net.num_nodes, tail, head, cost[idx], cap=cap, flow=flow)
         left_out = pairs[~active[pairs]]
         rc = reduced(net, cost, d, left_out)
