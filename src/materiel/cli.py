@@ -6,7 +6,6 @@ mapped once to exit codes (sysexits-style) below.
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,18 +13,16 @@ from typing import Annotated
 import click
 import typer
 import uvicorn
-from rich.console import Console
 from rich.table import Table
 
 from materiel.api.app import create_app
-from materiel.bootstrap import Runtime
+from materiel.console import actor, console, errors, print_problems, start_runtime
 from materiel.core.errors import (
     Conflict,
     InvalidInput,
     MaterielError,
     NotFound,
     PlanningFailed,
-    Problem,
 )
 from materiel.demo.load import load_demo
 from materiel.donations import plan_service
@@ -34,6 +31,8 @@ from materiel.donations.planning.cli import app as plan_app
 from materiel.donations.service import ScenarioSummary, summarize
 from materiel.exchange import KINDS, Kind, Mode
 from materiel.handlers import HANDLERS
+from materiel.logistics import cli as logistics_cli
+from materiel.logistics.planning.cli import transport_command
 from materiel.platform.imports import ImportReport
 from materiel.platform.jobs.execution import execute_job
 from materiel.platform.jobs.runners import QueueRunner
@@ -46,10 +45,6 @@ EXIT_CODES: tuple[tuple[type[MaterielError], int], ...] = (
     (PlanningFailed, 70),  # EX_SOFTWARE-like: the planner could not finish
     (MaterielError, 1),
 )
-MAX_PROBLEMS_SHOWN = 50
-
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(
     name="materiel",
@@ -60,6 +55,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan", help="Allocation planner: on a JSON file or on the database.")
+app.add_typer(logistics_cli.transport_app, name="transport")
+app.add_typer(logistics_cli.shipment_app, name="shipment")
+app.add_typer(logistics_cli.disruption_app, name="disruption")
+app.command("asset")(logistics_cli.asset_command)
+plan_app.command("transport")(transport_command)
 
 KindArg = Annotated[str, typer.Argument(help=f"one of: {', '.join(KINDS)}")]
 
@@ -71,8 +71,7 @@ def db_upgrade() -> None:
     The database is the embedded SQLite file var/materiel.db unless
     MATERIEL_DATABASE_URL names another (e.g. postgresql://user@host/db).
     """
-    runtime = Runtime.start()
-    runtime.upgrade_schema()
+    runtime = start_runtime()
     console.print(f"[green]schema up to date[/] on {runtime.engine.url.render_as_string()}")
 
 
@@ -95,7 +94,7 @@ def import_command(
 
     Every rejected row is listed with its row, column and reason.
     """
-    runtime = _runtime()
+    runtime = start_runtime()
     kind_spec = _kind(kind)
     options = ImportOptions(
         names_file=names,
@@ -103,7 +102,7 @@ def import_command(
         ref_prefix=ref_prefix,
     )
     mode = Mode.PARTIAL if partial else Mode.ALL_OR_NOTHING
-    report = kind_spec.importer(file, runtime.uow(_actor()), options, mode)
+    report = kind_spec.importer(file, runtime.uow(actor()), options, mode)
     print_import_report(report)
 
 
@@ -113,11 +112,11 @@ def export_command(
     file: Annotated[Path, typer.Argument(help="target .csv or .xlsx file")],
 ) -> None:
     """Export records to a spreadsheet that carries their marking and runs no formulas."""
-    runtime = _runtime()
+    runtime = start_runtime()
     exporter = _kind(kind).exporter
     if exporter is None:
         raise NotFound(f"'{kind}' cannot be exported yet")
-    report = exporter(file, runtime.uow(_actor()))
+    report = exporter(file, runtime.uow(actor()))
     console.print(f"wrote {report.rows} rows to {file} marked [bold]{report.marking.banner}[/]")
 
 
@@ -133,12 +132,12 @@ def demo_command(
     Then, unless --no-plan, run the allocation planner and accept the plan, as
     the coordination cell would each morning.
     """
-    runtime = _runtime()
+    runtime = start_runtime()
     load_demo(runtime, seed, progress=print_import_report)
     if plan:
-        stored = plan_service.run_allocation(runtime.uow(_actor()), time_limit_s=30)
+        stored = plan_service.run_allocation(runtime.uow(actor()), time_limit_s=30)
         assert stored.id is not None
-        plan_service.accept_plan(stored.id, None, runtime.uow(_actor()))
+        plan_service.accept_plan(stored.id, None, runtime.uow(actor()))
         console.print(f"allocation plan {stored.id} made and accepted ({stored.solver['status']})")
     print_summary(summarize(runtime.uow()))
 
@@ -149,19 +148,19 @@ def plan_run_command(
     accept: Annotated[bool, typer.Option(help="accept the new plan at once")] = False,
 ) -> None:
     """Run the allocation planner on the database now and store the plan as a draft."""
-    runtime = _runtime()
-    stored = plan_service.run_allocation(runtime.uow(_actor()), time_limit_s=time_limit)
+    runtime = start_runtime()
+    stored = plan_service.run_allocation(runtime.uow(actor()), time_limit_s=time_limit)
     assert stored.id is not None
     console.print(f"plan {stored.id} stored as draft: {stored.objective}")
     if accept:
-        plan_service.accept_plan(stored.id, None, runtime.uow(_actor()))
+        plan_service.accept_plan(stored.id, None, runtime.uow(actor()))
         console.print(f"plan {stored.id} accepted")
 
 
 @plan_app.command("accept")
 def plan_accept_command(plan_id: Annotated[int, typer.Argument(help="plan number")]) -> None:
     """Accept a draft plan: it supersedes the accepted one and sets statuses."""
-    plan = plan_service.accept_plan(plan_id, None, _runtime().uow(_actor()))
+    plan = plan_service.accept_plan(plan_id, None, start_runtime().uow(actor()))
     console.print(f"plan {plan.id} accepted")
 
 
@@ -169,7 +168,7 @@ def plan_accept_command(plan_id: Annotated[int, typer.Argument(help="plan number
 def plan_list_command() -> None:
     """List plan versions, newest first."""
     table = Table("plan", "status", "made", "by", "met by priority", "unit-days late", "solver")
-    for plan in plan_service.list_plans(_runtime().uow()):
+    for plan in plan_service.list_plans(start_runtime().uow()):
         met = plan.objective.get("met_by_priority", {})
         table.add_row(
             str(plan.id),
@@ -195,7 +194,7 @@ def worker_command(
     the web server starts a worker per job itself; run this to finish jobs left
     queued.
     """
-    runtime = _runtime()
+    runtime = start_runtime()
     if job is not None:
         finished = execute_job(runtime.session_factory, job, HANDLERS)
         console.print(
@@ -214,7 +213,7 @@ def worker_command(
 @app.command("summary")
 def summary_command() -> None:
     """Print how many requirements, pledges and donors, and units unmet by priority."""
-    print_summary(summarize(_runtime().uow()))
+    print_summary(summarize(start_runtime().uow()))
 
 
 @app.command("serve")
@@ -223,26 +222,16 @@ def serve_command(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
 ) -> None:
     """Serve the API (and its OpenAPI docs at /docs)."""
-    runtime = _runtime()
+    runtime = start_runtime()
     print_summary(summarize(runtime.uow()))
     console.print(f"\nmateriel is serving on [bold]http://{host}:{port}[/]  (API docs: /docs)")
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning")
-
-
-def _runtime() -> Runtime:
-    runtime = Runtime.start()
-    runtime.upgrade_schema()
-    return runtime
 
 
 def _kind(name: str) -> Kind:
     if name not in KINDS:
         raise InvalidInput(f"no kind '{name}'; use one of: {', '.join(KINDS)}")
     return KINDS[name]
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 def print_import_report(report: ImportReport) -> None:
@@ -254,13 +243,6 @@ def print_import_report(report: ImportReport) -> None:
     if report.ignored_columns:
         console.print(f"  columns not used: {', '.join(report.ignored_columns)}")
     print_problems(report.rejected)
-
-
-def print_problems(problems: list[Problem]) -> None:
-    for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        errors.print(f"  {problem}", highlight=False, markup=False)
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        errors.print(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
 
 
 def print_summary(summary: ScenarioSummary) -> None:

@@ -11,6 +11,8 @@ from materiel.catalog import routes as catalog_routes
 from materiel.donations import pages as donations_pages
 from materiel.donations import plan_pages, plan_routes
 from materiel.donations import routes as donations_routes
+from materiel.logistics import pages as logistics_pages
+from materiel.logistics import routes as logistics_routes
 from materiel.network import routes as network_routes
 from materiel.web import import_pages, map_pages, overview_pages, static_files
 
@@ -40,11 +42,13 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         network_routes,
         donations_routes,
         plan_routes,
+        logistics_routes,
         job_routes,
         exchange_routes,
         audit_routes,
         donations_pages,
         plan_pages,
+        logistics_pages,
         catalog_pages,
         overview_pages,
         import_pages,

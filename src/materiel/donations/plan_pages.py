@@ -12,14 +12,16 @@ from materiel.platform.http import UowDep
 from materiel.platform.jobs.model import JobStatus
 from materiel.platform.jobs.service import get_job, submit_job
 from materiel.web.forms import form_values
-from materiel.web.rendering import page, templates
+from materiel.web.rendering import is_htmx, page, templates
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/plans", response_class=HTMLResponse)
 def plans_page(request: Request, uow: UowDep) -> Response:
-    return page(request, "plans.html", {"plans": plan_service.list_plans(uow)})
+    job_id = request.query_params.get("job", "")
+    job = get_job(int(job_id), uow) if job_id.isdigit() else None
+    return page(request, "plans.html", {"plans": plan_service.list_plans(uow), "job": job})
 
 
 @router.post("/plans/run", response_class=HTMLResponse)
@@ -29,6 +31,8 @@ async def run_planner(request: Request, uow: UowDep) -> Response:
     job = submit_job(
         plan_service.ALLOCATION_JOB, {"time_limit_s": limit}, uow, request.app.state.runtime.runner
     )
+    if not is_htmx(request):  # the form was sent before htmx loaded: show the job on the list
+        return RedirectResponse(f"/plans?job={job.id}", status_code=303)
     return templates.TemplateResponse(request, "_job.html", {"job": job})
 
 

@@ -44,7 +44,7 @@ def _shipment(uow: UnitOfWork, shipment_id: str, expected_version: int | None) -
 
 
 def _node(uow: UnitOfWork, node: str | None) -> str | None:
-    if node is not None and NetworkStore(uow.session).node(node) is None:
+    if node and NetworkStore(uow.session).node(node) is None:
         raise NotFound(f"node '{node}' does not exist")
     return node
 
@@ -152,8 +152,8 @@ def receive(
     """The receiving unit confirms what arrived; differences stay open as discrepancies."""
     with uow:
         shipment = _shipment(uow, shipment_id, expected_version)
-        receipt.check(shipment.units)
         _step(uow, shipment, ShipmentStatus.RECEIVED, shipment.destination)
+        receipt.check(shipment.units)
         shipment.units_received = receipt.units_received
         for finding in receipt.findings:
             uow.session.add(finding.discrepancy(shipment.id, receipt.acknowledged_by))

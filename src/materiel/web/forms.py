@@ -48,6 +48,8 @@ def display_text(value: Any, separator: str = "|") -> str:
     """A model value as a form or page shows it."""
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {display_text(v, separator)}" for k, v in value.items() if v)
     if isinstance(value, tuple | list):
         return separator.join(str(v) for v in value)
     if hasattr(value, "label"):

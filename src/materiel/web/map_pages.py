@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from materiel.donations.plan_service import accepted_flows
+from materiel.logistics.model import MOVING
+from materiel.logistics.service import list_shipments
 from materiel.network.model import NodeKind
 from materiel.network.service import link_loads
 from materiel.platform.http import UowDep
@@ -31,10 +33,14 @@ def map_page(request: Request) -> Response:
     return page(request, "map.html", {})
 
 
-@router.get("/api/map", tags=["network"], summary="Nodes and links with planned load")
+SHIPMENT_SIDC = "SFGPE-----*****"  # friendly ground equipment
+
+
+@router.get("/api/map", tags=["network"], summary="Nodes, links with planned load, shipments")
 def map_data(uow: UowDep) -> dict[str, Any]:
     nodes, loads = link_loads(accepted_flows(uow), uow)
     positions = {n.id: (n.lat, n.lon) for n in nodes}
+    moving = [s for s in list_shipments(uow) if s.status in MOVING]
     return {
         "nodes": [
             {
@@ -58,5 +64,16 @@ def map_data(uow: UowDep) -> dict[str, Any]:
                 "path": [positions[load.link.from_node], positions[load.link.to_node]],
             }
             for load in loads
+        ],
+        "shipments": [
+            {
+                "id": s.id,
+                "status": s.status.value,
+                "units": s.units,
+                "item_type": s.item_type,
+                "at": positions[s.location or s.origin],
+                "sidc": SHIPMENT_SIDC,
+            }
+            for s in moving
         ],
     }

@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from materiel.core.dates import format_dtg
 from materiel.core.markings import Marking, most_restrictive
+from materiel.web.forms import display_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES)
@@ -34,6 +35,7 @@ def _day(value: date | None) -> str:
 
 templates.env.filters["dtg"] = _dtg
 templates.env.filters["day"] = _day
+templates.env.filters["display"] = lambda value: display_text(value, ", ")
 
 
 def is_htmx(request: Request) -> bool:

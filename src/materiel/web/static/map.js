@@ -30,5 +30,15 @@ window.addEventListener("load", async () => {
     row.dataset.kind = node.kind;
     row.innerHTML = `<td>${node.name}</td><td>${node.kind}</td><td>${node.country}</td><td class="num">${through[node.id] || 0}</td>`;
   }
+  for (const shipment of data.shipments) {
+    const symbol = new ms.Symbol(shipment.sidc, { size: 16, quantity: String(shipment.units) });
+    const anchor = symbol.getAnchor();
+    L.marker(shipment.at, {
+      icon: L.icon({ iconUrl: symbol.toDataURL(), iconAnchor: [anchor.x, anchor.y] }),
+      title: `shipment ${shipment.id}`,
+      alt: `shipment ${shipment.id}`,
+    }).bindPopup(`<a href="/shipments/${shipment.id}">${shipment.id}</a>: ${shipment.units} × ${shipment.item_type}, ${shipment.status}`)
+      .addTo(map);
+  }
   document.getElementById("map").dataset.ready = "true";
 });

@@ -1,0 +1,1 @@
+"""The transport planner: shipments and legs over a time-expanded network."""

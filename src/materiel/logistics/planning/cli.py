@@ -1,0 +1,67 @@
+"""`materiel plan transport`: run the transport planner on a scenario file, no database needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from materiel.core.errors import InvalidInput
+from materiel.logistics.planning.greedy import plan_transport_greedy
+from materiel.logistics.planning.plan import TransportPlan, write_plan
+from materiel.logistics.planning.planner import plan_transport
+from materiel.logistics.planning.scenario_json import load_scenario
+
+console = Console(stderr=True)
+
+
+def transport_command(
+    scenario: Annotated[
+        Path, typer.Option(help="materiel-transport-scenario/1 JSON file to plan.")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the materiel-transport-plan/1 JSON.")],
+    time_limit: Annotated[float, typer.Option(help="Seconds the planner may take.")] = 60,
+    greedy: Annotated[
+        bool, typer.Option(help="Use the earliest-departure baseline (comparison).")
+    ] = False,
+) -> None:
+    """Plan shipments and legs for the movements of a scenario and write the plan."""
+    loaded = load_scenario(scenario)
+    for warning in loaded.warnings:
+        console.print(f"[yellow]warning[/]: {scenario}: {warning}")
+    if greedy:
+        plan = plan_transport_greedy(loaded)
+    else:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("planning", total=1.0)
+
+            def report(fraction: float, message: str) -> None:
+                bar.update(task, completed=fraction, description=message)
+
+            plan = plan_transport(loaded, time_limit_s=time_limit, progress=report)
+    try:
+        write_plan(plan, out)
+    except OSError as exc:
+        raise InvalidInput(f"{out}: cannot write the plan ({exc})") from exc
+    console.print(summary(plan, out))
+
+
+def summary(plan: TransportPlan, out: Path) -> Table:
+    """One table: units planned and unplanned, lateness, cost, solver."""
+    o, s = plan.objective, plan.solver
+    table = Table(title=f"Transport plan -> {out}", show_header=False)
+    table.add_row("shipments", str(len(plan.shipments)))
+    table.add_row("units planned", str(o.units_planned))
+    table.add_row("units unplanned", str(o.units_unplanned))
+    table.add_row("unit-days late", str(o.unit_days_late))
+    table.add_row("cost", f"{o.cost:,.2f}")
+    table.add_row("solver", f"{s.status}, {s.seconds:.2f} s, {s.method}")
+    for note in s.notes:
+        table.add_row("", note)
+    for warning in plan.warnings:
+        table.add_row("[yellow]warning[/]", warning)
+    return table

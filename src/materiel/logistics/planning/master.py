@@ -1,0 +1,207 @@
+"""The restricted master problem: an LP over the paths priced so far (GLOP).
+
+Variables: units of each supply group on each known path, and the units
+of each group left unplanned. Rows: every group's units are planned or
+unplanned (equality); capacity rows, added only when the current solution
+breaks them (most capacity never binds, so most rows never enter); and
+the rows that hold earlier lexicographic levels at their optimum.
+
+Phases, in the order of the objective: (1) fewest units unplanned,
+(2) fewest unit-days late, (3) least cost. Each phase keeps the columns
+and rows of the phase before, so it starts warm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+
+from materiel.logistics.planning.demand import Demand
+from materiel.logistics.planning.network import FloatArray, Grid, LegAt, leg_usage
+from materiel.logistics.planning.pricing import Column, Prices
+
+UNPLANNED, LATENESS, COST = 1, 2, 3
+FEASIBILITY = 1e-7
+
+
+@dataclass
+class Paths:
+    """Every column added so far, with its usage of the resource rows."""
+
+    group: list[int] = field(default_factory=list)
+    legs: list[tuple[LegAt, ...]] = field(default_factory=list)
+    late: list[float] = field(default_factory=list)  # unit-days late per unit
+    cost: list[float] = field(default_factory=list)  # money per unit
+    rows: list[int] = field(default_factory=list)  # COO usage: row, column, amount
+    cols: list[int] = field(default_factory=list)
+    amounts: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.group)
+
+
+class Master:
+    """The LP and its book-keeping; `solve` returns primal values and prices."""
+
+    def __init__(self, grid: Grid, demand: Demand) -> None:
+        self.grid, self.demand = grid, demand
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        # Without presolve GLOP keeps its basis between solves (warm start).
+        self.lp.SetSolverSpecificParametersAsString("use_preprocessing: false")
+        self.paths = Paths()
+        self.known: set[tuple[int, tuple[LegAt, ...]]] = set()
+        self.vars: list[pywraplp.Variable] = []
+        self.supply = [self.lp.Constraint(float(u), float(u)) for u in demand.units]
+        self.unplanned = [
+            self.lp.NumVar(0.0, self.lp.infinity(), f"u{g}") for g in range(len(demand))
+        ]
+        for g, var in enumerate(self.unplanned):
+            self.supply[g].SetCoefficient(var, 1.0)
+        self.active: dict[int, pywraplp.Constraint] = {}
+        self.members: dict[int, list[tuple[int, float]]] = {}
+        self.phase = UNPLANNED
+        self.unplanned_weight = 0.0
+        self.level_rows: dict[int, pywraplp.Constraint] = {}
+        self.set_objective()
+
+    # -- columns -------------------------------------------------------------
+
+    def add(self, column: Column) -> bool:
+        """Add a priced path; `False` if it is already there."""
+        key = (column.group, column.legs)
+        if key in self.known:
+            return False
+        self.known.add(key)
+        g, j, grid = column.group, len(self.paths), self.grid
+        slots = int(self.demand.slots[g])
+        p = self.paths
+        p.group.append(g)
+        p.legs.append(column.legs)
+        p.late.append(float(max(0, column.arrive - int(self.demand.due[g]))))
+        p.cost.append(slots * float(sum(grid.cost[link] for link, _ in column.legs)))
+        var = self.lp.NumVar(0.0, self.lp.infinity(), f"x{j}")
+        self.vars.append(var)
+        self.supply[g].SetCoefficient(var, 1.0)
+        for row, amount in leg_usage(grid, column.legs, slots).items():
+            if np.isinf(grid.cap[row]):
+                continue
+            p.rows.append(row)
+            p.cols.append(j)
+            p.amounts.append(amount)
+            self.members.setdefault(row, []).append((j, amount))
+            if row in self.active:
+                self.active[row].SetCoefficient(var, amount)
+        if LATENESS in self.level_rows:
+            self.level_rows[LATENESS].SetCoefficient(var, p.late[j])
+        self.lp.Objective().SetCoefficient(var, self.coefficient(j))
+        return True
+
+    def coefficient(self, j: int) -> float:
+        if self.phase == LATENESS:
+            return self.paths.late[j]
+        if self.phase == COST:
+            return self.paths.cost[j]
+        return 0.0
+
+    # -- rows ----------------------------------------------------------------
+
+    def usage(self, x: FloatArray) -> FloatArray:
+        p = self.paths
+        cols = np.array(p.cols, np.int64)
+        weights: FloatArray = np.array(p.amounts) * x[cols] if len(cols) else np.zeros(0)
+        rows = np.array(p.rows, np.int64)
+        used = np.bincount(rows, weights=weights, minlength=self.grid.num_rows)
+        return np.asarray(used, np.float64)
+
+    def add_violated(self, x: FloatArray) -> int:
+        """Add every capacity row the solution `x` breaks; how many were added."""
+        over = np.flatnonzero(self.usage(x) > self.grid.cap + FEASIBILITY)
+        added = 0
+        for row in over.tolist():
+            if row in self.active:
+                continue
+            con = self.lp.Constraint(-self.lp.infinity(), float(self.grid.cap[row]))
+            for j, amount in self.members.get(row, []):
+                con.SetCoefficient(self.vars[j], amount)
+            self.active[row] = con
+            added += 1
+        return added
+
+    # -- phases --------------------------------------------------------------
+
+    def start_with_lateness(self, unplanned_weight: float) -> None:
+        """Skip the first level: minimise lateness with unplanned units at a heavy price.
+
+        If the optimum leaves no unit unplanned it is also the optimum of the
+        first two levels; otherwise the caller goes back to `UNPLANNED`.
+        """
+        self.phase = LATENESS
+        self.unplanned_weight = unplanned_weight
+        self.set_objective()
+
+    def restart(self) -> None:
+        """Back to the first level (the heavy price did not bring every unit in)."""
+        self.phase = UNPLANNED
+        self.unplanned_weight = 0.0
+        self.set_objective()
+
+    def hold(self, level: int, value: float) -> None:
+        """Keep `level` at `value` (with a hair of slack) from now on."""
+        slack = 1e-6 * max(1.0, abs(value))
+        con = self.lp.Constraint(-self.lp.infinity(), value + slack)
+        if level == UNPLANNED:
+            for var in self.unplanned:
+                con.SetCoefficient(var, 1.0)
+        else:
+            for j, var in enumerate(self.vars):
+                con.SetCoefficient(var, self.paths.late[j])
+        self.level_rows[level] = con
+
+    def next_phase(self, value: float) -> None:
+        """Hold the current level at `value` and minimise the next one."""
+        if self.phase == LATENESS and UNPLANNED not in self.level_rows:
+            unplanned = self.units_unplanned()
+            value -= self.unplanned_weight * unplanned
+            self.hold(UNPLANNED, unplanned)
+            self.unplanned_weight = 0.0
+        self.hold(self.phase, value)
+        self.phase += 1
+        self.set_objective()
+
+    def set_objective(self) -> None:
+        objective = self.lp.Objective()
+        objective.SetMinimization()
+        weight = 1.0 if self.phase == UNPLANNED else self.unplanned_weight
+        for var in self.unplanned:
+            objective.SetCoefficient(var, weight)
+        for j, var in enumerate(self.vars):
+            objective.SetCoefficient(var, self.coefficient(j))
+
+    def units_unplanned(self) -> float:
+        return float(sum(v.solution_value() for v in self.unplanned))
+
+    # -- solving -------------------------------------------------------------
+
+    def solve(self, time_limit_s: float) -> tuple[bool, FloatArray, FloatArray, Prices]:
+        """Solve; (optimal?, path units, unplanned units, prices for the pricing)."""
+        self.lp.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+        status = self.lp.Solve()
+        optimal = status == pywraplp.Solver.OPTIMAL
+        x = np.array([v.solution_value() for v in self.vars])
+        u = np.array([v.solution_value() for v in self.unplanned])
+        penalty = np.zeros(self.grid.num_rows)
+        for row, con in self.active.items():
+            penalty[row] = max(0.0, -con.dual_value())
+        supply = np.array([c.dual_value() for c in self.supply])
+        late_weight = 0.0
+        if self.phase == LATENESS:
+            late_weight = 1.0
+        elif self.phase == COST:
+            late_weight = max(0.0, -self.level_rows[LATENESS].dual_value())
+        cost_weight = 1.0 if self.phase == COST else 0.0
+        return optimal, x, u, Prices(supply, penalty, cost_weight, late_weight)
+
+    def objective_value(self) -> float:
+        return float(self.lp.Objective().Value())

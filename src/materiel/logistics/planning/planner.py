@@ -1,0 +1,241 @@
+"""The transport planner: shipments and legs that respect every daily capacity.
+
+Reads as data -> variables -> constraints -> objective -> solve -> result.
+The scenario becomes a time-expanded network (`network`: one time-node per
+place and day, capacities per day net of dispatched legs); movements that
+need no planning are answered at once (`screen`) and the rest are grouped
+into interchangeable units (`demand`). The model is the path form of the
+time-expanded multi-commodity flow, solved by column generation: a
+restricted master LP over the paths found so far (`master`, GLOP) and a
+pricing sweep that finds, for every group at once, the cheapest path under
+the master's duals (`pricing`). Only capacity rows that the solution would
+break are ever added, and only time-nodes a group can reach are ever
+touched, so the 0.6-million-arc model is never built. The lexicographic
+objective is solved level by level, each level held at its optimum while
+the next is minimised. The LP's flows are then made whole (`rounding`) and
+turned back into shipments per movement (`output`). A previous plan's
+shipments seed the master (warm start of a re-plan).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from materiel.core.errors import PlanningFailed
+from materiel.logistics.planning.days import sweep
+from materiel.logistics.planning.demand import Demand
+from materiel.logistics.planning.greedy import greedy_routes
+from materiel.logistics.planning.master import COST, LATENESS, UNPLANNED, Master
+from materiel.logistics.planning.network import FloatArray, Grid, LegAt, build_grid, leg_usage
+from materiel.logistics.planning.output import Routed, assemble
+from materiel.logistics.planning.plan import TransportPlan, TransportSolver
+from materiel.logistics.planning.pricing import Column, Pricer
+from materiel.logistics.planning.rounding import round_flows
+from materiel.logistics.planning.scenario import TransportScenario
+from materiel.logistics.planning.screen import screen
+
+Progress = Callable[[float, str], None]
+LP_SHARE = 0.55  # of the time limit; the rest is for making the flows whole
+METHOD = "column generation over the time-expanded network (GLOP) + CP-SAT rounding"
+LEVELS = {UNPLANNED: "units unplanned", LATENESS: "unit-days late", COST: "cost"}
+
+
+@dataclass
+class Run:
+    """Book-keeping of one planner run."""
+
+    began: float
+    time_limit_s: float
+    progress: Progress
+    should_stop: Callable[[], bool]
+    stopped: bool = False
+    timed_out: bool = False
+    iterations: int = 0
+    bounds: dict[int, float] = field(default_factory=dict)
+
+    def left(self, share: float = 1.0) -> float:
+        return self.time_limit_s * share - (time.monotonic() - self.began)
+
+    def must_end(self) -> bool:
+        if self.should_stop():
+            self.stopped = True
+        elif self.left(LP_SHARE) <= 0:
+            self.timed_out = True
+        return self.stopped or self.timed_out
+
+
+def plan_transport(
+    scenario: TransportScenario,
+    *,
+    time_limit_s: float = 60,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    previous: TransportPlan | None = None,
+) -> TransportPlan:
+    """Plan shipments for every movement; the best plan found within the time limit."""
+    run = Run(time.monotonic(), time_limit_s, progress or quiet, should_stop or never)
+    grid = build_grid(scenario)
+    days = sweep(grid)
+    demand, answers = screen(grid, days, scenario.movements)
+    run.progress(0.02, f"{len(demand)} groups of units to route")
+    master = Master(grid, demand)
+    pricer = Pricer(grid, days, demand)
+    # The greedy plan (and the previous plan's paths) seed the master, and
+    # the greedy plan is the incumbent the rounding must beat.
+    incumbent = greedy_routes(grid, demand)
+    for g, result in enumerate(incumbent):
+        for legs, _ in result.paths:
+            master.add(Column(g, legs, legs[-1][1] + int(grid.days[legs[-1][0]]), 0.0))
+    if previous is not None:
+        for column in warm_columns(grid, demand, previous):
+            master.add(column)
+    x = column_generation(master, pricer, run)
+    run.progress(0.85, "making the flows whole")
+    routed, proven = round_flows(master, x, days, max(1.0, run.left() - 2.0), incumbent)
+    check(grid, demand, routed)
+    solver = solver_info(master, run, routed, proven)
+    warnings = (*scenario.warnings, *grid.notes)
+    plan = assemble(grid, demand, routed, extra=answers, solver=solver, warnings=warnings)
+    run.progress(1.0, "done")
+    return plan
+
+
+def column_generation(master: Master, pricer: Pricer, run: Run) -> FloatArray:
+    """Solve the three levels in turn; path flows of the last LP solution that broke no row.
+
+    Each round solves the master, adds the capacity rows its solution
+    breaks and the paths its duals price below zero; a level is optimal
+    when a round adds neither.
+    """
+    feasible = np.zeros(0)
+    master.start_with_lateness(unplanned_weight=float(2 * master.grid.horizon + 1))
+    while master.phase <= COST:
+        phase = master.phase
+        converged = False
+        while not run.must_end():
+            run.iterations += 1
+            optimal, x, _, prices = master.solve(max(1.0, run.left(LP_SHARE)))
+            if not optimal:
+                run.timed_out = True
+                break
+            rows = master.add_violated(x)
+            if not rows:
+                feasible = x
+            added = sum(master.add(c) for c in pricer.price(prices))
+            run.progress(
+                min(0.8, 0.05 + 0.01 * run.iterations),
+                f"{LEVELS[phase]}: {len(master.paths)} paths, {len(master.active)} capacity rows",
+            )
+            if not rows and not added:
+                converged = True
+                break
+        if not converged:
+            break
+        if master.unplanned_weight and master.units_unplanned() > 1e-6:
+            master.restart()  # units are left out: settle the first level on its own
+            continue
+        if master.unplanned_weight:
+            run.bounds[UNPLANNED] = master.units_unplanned()
+        run.bounds[phase] = (
+            master.objective_value() - master.unplanned_weight * master.units_unplanned()
+        )
+        if phase != COST:
+            master.next_phase(master.objective_value())
+        else:
+            break
+    return np.concatenate([feasible, np.zeros(len(master.paths) - len(feasible))])
+
+
+def warm_columns(grid: Grid, demand: Demand, previous: TransportPlan) -> list[Column]:
+    """The previous plan's paths that are still possible, as starting columns."""
+    group_of = {m.id: g for g in range(len(demand)) for m in demand.movements[g]}
+    columns = []
+    for shipment in previous.shipments:
+        g = group_of.get(shipment.movement)
+        if g is None or not shipment.legs:
+            continue
+        legs: list[LegAt] = []
+        for leg in shipment.legs:
+            link = grid.link_at.get(leg.link)
+            day = grid.day(leg.depart)
+            if link is None or not 0 <= day < grid.horizon or not grid.open[link, day]:
+                break
+            legs.append((link, day))
+        else:
+            if (
+                legs[0][1] >= demand.release[g]
+                and grid.links[legs[0][0]].source == grid.nodes[int(demand.origin[g])].id
+            ):
+                arrive = legs[-1][1] + int(grid.days[legs[-1][0]])
+                columns.append(Column(g, tuple(legs), arrive, 0.0))
+    return columns
+
+
+def check(grid: Grid, demand: Demand, routed: list[Routed]) -> None:
+    """Every capacity row holds and every group's units are accounted for."""
+    used = np.zeros(grid.num_rows)
+    for g, result in enumerate(routed):
+        placed = sum(n for _, n in result.paths)
+        if placed + result.unplanned != demand.units[g]:
+            raise PlanningFailed(f"group {g}: {placed} + {result.unplanned} != {demand.units[g]}")
+        for legs, n in result.paths:
+            for row, amount in leg_usage(grid, legs, int(demand.slots[g])).items():
+                used[row] += amount * n
+    over = np.flatnonzero(used > grid.cap + 1e-6)
+    if len(over):
+        raise PlanningFailed(
+            f"the plan would exceed the capacity of {grid.describe_row(int(over[0]))}"
+        )
+
+
+def solver_info(master: Master, run: Run, routed: list[Routed], proven: bool) -> TransportSolver:
+    """Status against the LP bounds of each level, and the size of the model."""
+    grid, demand, paths = master.grid, master.demand, master.paths
+    unplanned = sum(r.unplanned for r in routed)
+    late = cost = 0.0
+    for g, result in enumerate(routed):
+        for legs, n in result.paths:
+            arrive = legs[-1][1] + int(grid.days[legs[-1][0]])
+            late += n * max(0, arrive - int(demand.due[g]))
+            cost += n * int(demand.slots[g]) * float(sum(grid.cost[k] for k, _ in legs))
+    b = run.bounds
+    notes = [f"LP bound {LEVELS[level]}: {value:,.2f}" for level, value in sorted(b.items())]
+    groups = len({m.item_group for ms in demand.movements for m in ms})
+    notes += [
+        f"time-expanded model: {len(grid.links) * grid.horizon * max(groups, 1):,} arc variables"
+        f" (links x days x item groups); {len(paths):,} paths priced",
+        f"{len(master.active):,} of {int(np.isfinite(grid.cap).sum()):,} capacity rows"
+        f" entered the master; {run.iterations} LP solves",
+    ]
+    # Levels are held with a hair of slack (1e-6 relative), so the next
+    # level's bound may sit that much below the true optimum.
+    exact_units = UNPLANNED in b and unplanned <= math.ceil(b[UNPLANNED] - 1e-6)
+    exact_late = exact_units and LATENESS in b and late <= math.ceil(b[LATENESS] - 1e-6)
+    lp_whole = LATENESS in b and abs(b[LATENESS] - round(b[LATENESS])) < 1e-6
+    exact_cost = exact_late and lp_whole and COST in b and cost <= b[COST] * (1 + 1e-6) + 1e-4
+    if exact_late and not exact_cost and COST in b:
+        notes.append(f"cost {cost:,.2f} against LP bound {b[COST]:,.2f}")
+    if not proven:
+        notes.append("rounding program stopped before proving its optimum")
+    if run.stopped:
+        status = "stopped"
+    elif run.timed_out:
+        status = "time_limit"
+    else:
+        status = "optimal" if exact_cost else "feasible"
+    seconds = time.monotonic() - run.began
+    return TransportSolver(status, seconds, METHOD, len(paths) + len(demand), tuple(notes))
+
+
+def quiet(fraction: float, message: str) -> None:
+    """Default progress callback: say nothing."""
+
+
+def never() -> bool:
+    """Default stop callback: never stop early."""
+    return False

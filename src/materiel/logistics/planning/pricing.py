@@ -1,0 +1,213 @@
+"""Pricing: the cheapest time-expanded path of every supply group under the master's duals.
+
+One forward pass over the days computes, for all groups at once,
+`D[g, t, n]`: the least reduced cost of having a unit of group `g` at
+node `n` on day `t`, ready to depart. A unit starts at its group's origin
+on any day from its release (worth the group's supply dual), travels
+links that are open that day (each costing its money cost, if the phase
+counts money, plus the penalties of the link-day and of the handling at
+both ends) and waits at intermediate nodes (paying the storage penalty of
+each night). At its destination it stops and pays its lateness. Links
+take at least one day, so day order is a topological order and a single
+sweep is exact. A path whose reduced cost is negative improves the
+master; when no group has one, the master is optimal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from materiel.logistics.planning.days import Day
+from materiel.logistics.planning.demand import Demand
+from materiel.logistics.planning.network import BoolArray, FloatArray, Grid, LegAt
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Prices:
+    """The master's duals as the pricing sees them."""
+
+    supply: FloatArray  # per group: value of moving one more unit of it
+    penalty: FloatArray  # per resource row, >= 0: price of one unit of its capacity
+    cost_weight: float  # 1 when the phase minimises money, else 0
+    late_weight: float  # price of one unit-day late in this phase
+    # [node, day]: a unit arriving may not leave the same day (handling has
+    # room for its arrival but not for its departure too); it waits a night.
+    no_turnaround: BoolArray | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A path for one unit of a supply group, found by pricing."""
+
+    group: int
+    legs: tuple[LegAt, ...]
+    arrive: int
+    reduced_cost: float
+
+
+class Pricer:
+    """Holds the network sweep and the demand; prices every group per call."""
+
+    def __init__(self, grid: Grid, days: tuple[Day, ...], demand: Demand) -> None:
+        self.grid, self.days, self.demand = grid, days, demand
+        h = grid.horizon
+        self.late = np.maximum(0, np.arange(h)[None, :] - demand.due[:, None]).astype(np.float64)
+        self.incoming = [np.flatnonzero(grid.tgt == n) for n in range(len(grid.nodes))]
+        self.position = [{int(link): i for i, link in enumerate(day.links)} for day in self.days]
+
+    def price(self, prices: Prices) -> list[Column]:
+        """Best path of each group whose reduced cost is negative."""
+        dm = self.demand
+        g_all = np.arange(len(dm))
+        start = self.sources(prices)
+        dist = self.forward(prices, start)
+        arrival = dist[g_all, :, dm.dest] + prices.late_weight * self.late
+        best_day = np.argmin(arrival, axis=1)
+        best = arrival[g_all, best_day]
+        found = []
+        for g in np.flatnonzero(best < -EPS):
+            legs = self.backtrack(prices, start, dist, int(g), int(best_day[g]))
+            found.append(Column(int(g), legs, int(best_day[g]), float(best[g])))
+        return found
+
+    def sources(self, prices: Prices) -> FloatArray:
+        """`S[g, t, n]`: minus the supply dual at the origin from the release on, else inf."""
+        dm, h = self.demand, self.grid.horizon
+        start = np.full((len(dm), h, len(self.grid.nodes)), np.inf)
+        days = np.arange(h)
+        mask = days[None, :] >= dm.release[:, None]
+        value = np.where(mask, -prices.supply[:, None], np.inf)
+        start[np.arange(len(dm)), :, dm.origin] = value
+        return start
+
+    def penalties(self, prices: Prices) -> tuple[FloatArray, FloatArray, FloatArray]:
+        grid, h = self.grid, self.grid.horizon
+        n_links, n_nodes = len(grid.links), len(grid.nodes)
+        pen = prices.penalty
+        link = pen[: n_links * h].reshape(n_links, h)
+        handling = pen[n_links * h : (n_links + n_nodes) * h].reshape(n_nodes, h)
+        storage = pen[(n_links + n_nodes) * h :].reshape(n_nodes, h)
+        return link, handling, storage
+
+    def leg_terms(self, prices: Prices, t: int) -> tuple[FloatArray, FloatArray]:
+        """Per open link on day `t`: per-slot part and per-unit part of its price."""
+        grid, day = self.grid, self.days[t]
+        link, handling, _ = self.penalties(prices)
+        ls = day.links
+        per_slot = prices.cost_weight * grid.cost[ls] + link[ls, t]
+        per_unit = handling[grid.src[ls], t] + handling[grid.tgt[ls], t + grid.days[ls]]
+        return per_slot, per_unit
+
+    def forward(self, prices: Prices, start: FloatArray) -> FloatArray:
+        """The sweep: `D[g, t, n]` for every group, day and node."""
+        grid, dm, h = self.grid, self.demand, self.grid.horizon
+        _, _, storage = self.penalties(prices)
+        g_all = np.arange(len(dm))
+        slots = dm.slots.astype(np.float64)[:, None]
+        dist = start.copy()
+        for t in range(h):
+            day = self.days[t]
+            if len(day.links):
+                per_slot, per_unit = self.leg_terms(prices, t)
+                cand = dist[:, t, grid.src[day.links]] + (slots * per_slot[None, :] + per_unit)
+                folded = np.minimum.reduceat(cand, day.starts, axis=1)
+                if prices.no_turnaround is not None:
+                    folded = self.defer(prices.no_turnaround, storage, dist, folded, day)
+                current = dist[:, day.arrive, day.target]
+                dist[:, day.arrive, day.target] = np.minimum(current, folded)
+            if t + 1 < h:
+                hold = dist[:, t, :] + storage[None, :, t]
+                hold[g_all, dm.dest] = np.inf
+                np.minimum(dist[:, t + 1, :], hold, out=dist[:, t + 1, :])
+        return dist
+
+    def defer(
+        self,
+        blocked: BoolArray,
+        storage: FloatArray,
+        dist: FloatArray,
+        folded: FloatArray,
+        day: Day,
+    ) -> FloatArray:
+        """Arrivals where turnaround is blocked become ready the next day, after a night."""
+        h = self.grid.horizon
+        mask = blocked[day.target, day.arrive][None, :] & (
+            day.target[None, :] != self.demand.dest[:, None]
+        )
+        if not mask.any():
+            return folded
+        later = day.arrive + 1 < h
+        night = folded + storage[day.target, day.arrive][None, :]
+        deferred = np.where(mask & later[None, :], night, np.inf)
+        at, tg = np.minimum(day.arrive + 1, h - 1), day.target
+        dist[:, at[later], tg[later]] = np.minimum(
+            dist[:, at[later], tg[later]], deferred[:, later]
+        )
+        result: FloatArray = np.where(mask, np.inf, folded)
+        return result
+
+    def backtrack(
+        self, prices: Prices, start: FloatArray, dist: FloatArray, g: int, day: int
+    ) -> tuple[LegAt, ...]:
+        """Walk back from the destination on `day` to the origin."""
+        grid, dm = self.grid, self.demand
+        _, _, storage = self.penalties(prices)
+        slots = float(dm.slots[g])
+        node, t = int(dm.dest[g]), day
+        legs: list[LegAt] = []
+        while True:
+            value = dist[g, t, node]
+            if legs and close(start[g, t, node], value):
+                return tuple(reversed(legs))
+            if t > 0 and node != dm.dest[g]:
+                hold = dist[g, t - 1, node] + storage[node, t - 1]
+                if close(hold, value):
+                    t -= 1
+                    continue
+            found = None
+            blocked = prices.no_turnaround
+            if t > 0 and blocked is not None and blocked[node, t - 1] and node != dm.dest[g]:
+                night = float(storage[node, t - 1])
+                found = self.leg_into(
+                    prices, dist, g=g, slots=slots, node=node, t=t - 1, value=value, extra=night
+                )
+            if found is None:
+                found = self.leg_into(prices, dist, g=g, slots=slots, node=node, t=t, value=value)
+            if found is None:
+                raise AssertionError(f"no predecessor for group {g} at node {node} on day {t}")
+            leg = found
+            legs.append(leg)
+            node, t = int(grid.src[leg[0]]), leg[1]
+
+    def leg_into(
+        self,
+        prices: Prices,
+        dist: FloatArray,
+        *,
+        g: int,
+        slots: float,
+        node: int,
+        t: int,
+        value: float,
+        extra: float = 0.0,
+    ) -> LegAt | None:
+        """The link (and departure day) whose arrival on day `t` (+ `extra`) gave `value`."""
+        grid = self.grid
+        for link in self.incoming[node]:
+            depart = t - int(grid.days[link])
+            i = self.position[depart].get(int(link)) if depart >= 0 else None
+            if i is None:
+                continue
+            per_slot, per_unit = self.leg_terms(prices, depart)
+            cand = dist[g, depart, grid.src[link]] + (slots * per_slot[i] + per_unit[i])
+            if close(cand + extra if extra else cand, value):
+                return int(link), depart
+        return None
+
+
+def close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * (1.0 + abs(b))

@@ -1,0 +1,178 @@
+"""From the LP's path flows to whole units, never breaking a capacity.
+
+1. The integer program over every path the LP knows (price-and-branch):
+   whole units per path, each group planned or unplanned, every capacity
+   row the paths touch, and the lexicographic objective level by level
+   (fewest units unplanned, then fewest unit-days late, then least cost),
+   each level held at its best value while the next is minimised. CP-SAT
+   starts from the integer part of the LP flows, which always fits.
+2. Units still unplanned get a fresh path on the capacity left (the
+   pricing sweep with full rows closed), one path at a time, if any.
+
+The planner checks the result against every capacity row before returning it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from materiel.logistics.planning.days import Day
+from materiel.logistics.planning.demand import Demand, subset
+from materiel.logistics.planning.master import Master
+from materiel.logistics.planning.network import (
+    FloatArray,
+    Grid,
+    IntArray,
+    LegAt,
+    leg_usage,
+    units_that_fit,
+)
+from materiel.logistics.planning.output import Routed
+from materiel.logistics.planning.pricing import Pricer, Prices
+
+COST_SCALE = 100  # CP-SAT needs integers: cost in hundredths
+SMALL_PROGRAM = 2000  # paths
+
+
+def round_flows(
+    master: Master,
+    x: FloatArray,
+    days: tuple[Day, ...],
+    time_limit_s: float,
+    incumbent: list[Routed],
+) -> tuple[list[Routed], bool]:
+    """Whole units per path for every group; `True` if the integer program was solved exactly.
+
+    `incumbent` is a known whole plan whose paths are all columns of the
+    master; the program starts from it when the LP's integer part leaves
+    more units unplanned.
+    """
+    grid, demand, paths = master.grid, master.demand, master.paths
+    start = np.floor(x + 1e-6).astype(np.int64)
+    known = sum(r.unplanned for r in incumbent)
+    if int(demand.units.sum() - start.sum()) > known:
+        start = np.zeros(len(paths), np.int64)
+        at = {(g, legs): j for j, (g, legs) in enumerate(zip(paths.group, paths.legs, strict=True))}
+        for g, result in enumerate(incumbent):
+            for legs, n in result.paths:
+                start[at[(g, legs)]] += n
+    units, proven = integer_program(master, x, start, time_limit_s)
+    short = demand.units.copy()
+    np.subtract.at(short, np.array(paths.group, np.int64), units)
+    routed_units: dict[int, dict[tuple[LegAt, ...], int]] = defaultdict(dict)
+    for j in np.flatnonzero(units).tolist():
+        routed_units[paths.group[j]][paths.legs[j]] = int(units[j])
+    left = grid.cap - master.usage(units.astype(np.float64))
+    for g in np.flatnonzero(short > 0).tolist():
+        for legs, n in augment(grid, days, demand, g=g, need=int(short[g]), left=left):
+            routed_units[g][legs] = routed_units[g].get(legs, 0) + n
+            short[g] -= n
+    routed = [
+        Routed(tuple(sorted(routed_units[g].items())), int(short[g])) for g in range(len(demand))
+    ]
+    return routed, proven
+
+
+def integer_program(
+    master: Master, x: FloatArray, base: IntArray, time_limit_s: float
+) -> tuple[IntArray, bool]:
+    """Whole units per known path, level by level, from the whole plan `base`.
+
+    `True` if every level was proven optimal (over the known paths).
+    """
+    paths = master.paths
+    if len(paths) == 0:
+        return base, True
+    if np.all(np.abs(x - base) <= 1e-6):
+        return base, True
+    model = cp_model.CpModel()
+    y, missing = restricted_master(model, master, base)
+    levels = [
+        sum(missing),
+        sum(int(paths.late[j]) * y[j] for j in range(len(paths)) if paths.late[j]),
+        sum(round(paths.cost[j] * COST_SCALE) * y[j] for j in range(len(paths))),
+    ]
+    solver = cp_model.CpSolver()
+    # One worker is repeatable (same input, same plan, same shipment ids);
+    # large programs get both cores and are repeatable only when proven.
+    solver.parameters.num_workers = 1 if len(paths) < SMALL_PROGRAM else 2
+    proven = True
+    values = base
+    for k, level in enumerate(levels):
+        budget = max(0.2, time_limit_s / (len(levels) - k))
+        solver.parameters.max_time_in_seconds = budget
+        model.minimize(level)
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return values if k else base, False
+        proven &= status == cp_model.OPTIMAL
+        values = np.array([solver.value(v) for v in y], np.int64)
+        best = round(solver.objective_value)
+        model.add(level <= best)
+        model.clear_hints()  # type: ignore[no-untyped-call]
+        for j, v in enumerate(values.tolist()):
+            model.add_hint(y[j], v)
+        time_limit_s -= solver.wall_time
+    return values, proven
+
+
+def restricted_master(
+    model: cp_model.CpModel, master: Master, base: IntArray
+) -> tuple[list[cp_model.IntVar], list[cp_model.IntVar]]:
+    """Units per path and units unplanned per group, with supply and capacity rows."""
+    paths, grid, demand = master.paths, master.grid, master.demand
+    group = paths.group
+    y = [model.new_int_var(0, int(demand.units[group[j]]), f"y{j}") for j in range(len(paths))]
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for j in range(len(paths)):
+        by_group[group[j]].append(j)
+        model.add_hint(y[j], int(base[j]))
+    missing = [model.new_int_var(0, int(u), f"w{g}") for g, u in enumerate(demand.units)]
+    for g, js in by_group.items():
+        model.add(sum(y[j] for j in js) + missing[g] == int(demand.units[g]))
+    for g in range(len(demand)):
+        if g not in by_group:
+            model.add(missing[g] == int(demand.units[g]))
+    rows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for j in range(len(paths)):
+        for row, amount in leg_usage(grid, paths.legs[j], int(demand.slots[group[j]])).items():
+            if not np.isinf(grid.cap[row]):
+                rows[row].append((j, int(amount)))
+    for row, terms in rows.items():
+        model.add(sum(a * y[j] for j, a in terms) <= math.floor(grid.cap[row] + 1e-6))
+    return y, missing
+
+
+def augment(
+    grid: Grid, days: tuple[Day, ...], demand: Demand, *, g: int, need: int, left: FloatArray
+) -> list[tuple[tuple[LegAt, ...], int]]:
+    """Fresh paths for `need` units of group `g` on the capacity `left` (updated in place)."""
+    one = subset(demand, [g])
+    pricer = Pricer(grid, days, one)
+    slots = int(demand.slots[g])
+    found: list[tuple[tuple[LegAt, ...], int]] = []
+    while need > 0:
+        penalty = np.zeros(grid.num_rows)
+        n_link_rows = len(grid.links) * grid.horizon
+        penalty[:n_link_rows][left[:n_link_rows] < slots - 1e-9] = np.inf
+        penalty[n_link_rows:][left[n_link_rows:] < 1 - 1e-9] = np.inf
+        handling = left[n_link_rows : n_link_rows + len(grid.nodes) * grid.horizon]
+        tight = (handling < 2 - 1e-9).reshape(len(grid.nodes), grid.horizon)
+        prices = Prices(np.array([1e15]), penalty, 1.0, 1e6, tight)
+        columns = pricer.price(prices)
+        if not columns:
+            break
+        legs = columns[0].legs
+        usage = leg_usage(grid, legs, slots)
+        take = units_that_fit(left, usage, need)
+        if take <= 0:
+            break
+        for row, amount in usage.items():
+            left[row] -= amount * take
+        found.append((legs, take))
+        need -= take
+    return found

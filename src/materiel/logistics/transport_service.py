@@ -1,0 +1,306 @@
+"""Use cases of transport planning: from the accepted allocation plan to shipments.
+
+The planner (`planning/`) sees plain data; this module builds its scenario
+from the database (allocations still to move, the network with capacities
+and disruptions, legs already under way), stores the result as a draft
+transport plan with its shipments, and accepts it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from materiel.catalog.store import CatalogStore
+from materiel.core.dates import utc_now
+from materiel.core.errors import Conflict, NotFound, PlanningFailed
+from materiel.donations.model import Pledge, Requirement
+from materiel.donations.plan_store import PlanStore
+from materiel.donations.store import DonationsStore
+from materiel.logistics.model import (
+    MOVING,
+    DisruptionKind,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLeg,
+    ShipmentStatus,
+    TransportPlanRecord,
+    TransportPlanStatus,
+)
+from materiel.logistics.planning import scenario as ts
+from materiel.logistics.planning.plan import PlannedShipment, TransportPlan
+from materiel.logistics.planning.planner import plan_transport
+from materiel.logistics.store import LogisticsStore
+from materiel.network.store import NetworkStore
+from materiel.platform.jobs.execution import Cancelled, JobContext
+from materiel.platform.records import check_version
+from materiel.platform.unit_of_work import UnitOfWork
+
+TRANSPORT_JOB = "transport"
+HORIZON_DAYS = 120
+
+
+def movement_id(pledge: str, requirement: str) -> str:
+    return f"{pledge}>{requirement}"
+
+
+def transport_scenario(uow: UnitOfWork, today: date) -> tuple[int, ts.TransportScenario]:
+    """The accepted allocation plan's units not yet under way, on today's network."""
+    plans, logistics = PlanStore(uow.session), LogisticsStore(uow.session)
+    accepted = plans.accepted()
+    if accepted is None or accepted.id is None:
+        raise PlanningFailed("no allocation plan is accepted yet; accept one, then plan transport")
+    store = DonationsStore(uow.session)
+    pledges = {p.id: p for p in store.all_pledges()}
+    requirements = {r.id: r for r in store.all_requirements()}
+    slots = {i.id: i.transport_slots for i in CatalogStore(uow.session).all_item_types()}
+    live = [s for s in logistics.shipments() if s.status is not ShipmentStatus.CANCELLED]
+    under_way = Counter[str]()
+    for s in live:
+        if s.status is not ShipmentStatus.PLANNED:
+            under_way[movement_id(s.pledge, s.requirement)] += s.units
+    movements = []
+    for a in plans.allocations(accepted.id):
+        pledge, requirement = pledges[a.pledge], requirements[a.requirement]
+        units = a.quantity - under_way[movement_id(a.pledge, a.requirement)]
+        if units > 0 and pledge.origin:
+            movements.append(_movement(pledge, requirement, units, slots, today))
+    moving = [s for s in live if s.status in MOVING]
+    scenario = ts.TransportScenario(
+        start=today,
+        horizon_days=HORIZON_DAYS,
+        nodes=_nodes(uow),
+        links=_links(uow),
+        movements=tuple(movements),
+        fixed=_fixed_legs(logistics, moving, slots, today),
+    )
+    return accepted.id, scenario
+
+
+def _movement(
+    pledge: Pledge, requirement: Requirement, units: int, slots: dict[str, int], today: date
+) -> ts.Movement:
+    release = max(
+        d for d in (today, pledge.available_from, pledge.caveats.not_before) if d is not None
+    )
+    assert pledge.origin is not None
+    return ts.Movement(
+        id=movement_id(pledge.id, requirement.id),
+        origin=pledge.origin,
+        destination=requirement.destination,
+        units=units,
+        slots_per_unit=slots.get(pledge.item_type, 1),
+        release=release,
+        due=requirement.needed_by,
+        item_group=pledge.item_type,
+    )
+
+
+def _nodes(uow: UnitOfWork) -> tuple[ts.Node, ...]:
+    closed = {
+        d.target: d.from_date
+        for d in LogisticsStore(uow.session).disruptions()
+        if d.kind is DisruptionKind.NODE_CLOSED
+    }
+    return tuple(
+        ts.Node(n.id, n.handling_per_day, n.storage, closed.get(n.id))
+        for n in NetworkStore(uow.session).all_nodes()
+    )
+
+
+def _links(uow: UnitOfWork) -> tuple[ts.Link, ...]:
+    cuts = {
+        d.target: d
+        for d in LogisticsStore(uow.session).disruptions()
+        if d.kind is DisruptionKind.LINK_REDUCED
+    }
+    links = []
+    for link in NetworkStore(uow.session).all_links():
+        cut = cuts.get(link.id)
+        links.append(
+            ts.Link(
+                id=link.id,
+                source=link.from_node,
+                target=link.to_node,
+                mode=link.mode.value,
+                days=math.ceil(link.days),
+                cost=link.cost,
+                capacity_per_day=link.capacity_per_day,
+                reduced_from=cut.from_date if cut else None,
+                reduced_capacity=cut.capacity if cut else None,
+            )
+        )
+    return tuple(links)
+
+
+def _fixed_legs(
+    logistics: LogisticsStore, moving: list[Shipment], slots: dict[str, int], today: date
+) -> tuple[ts.FixedLeg, ...]:
+    by_id = {s.id: s for s in moving}
+    return tuple(
+        ts.FixedLeg(
+            leg.shipment_id,
+            leg.link,
+            leg.depart,
+            by_id[leg.shipment_id].units,
+            slots.get(by_id[leg.shipment_id].item_type, 1),
+        )
+        for leg in logistics.legs(list(by_id))
+        if leg.arrive >= today
+    )
+
+
+def run_transport(
+    uow: UnitOfWork, *, time_limit_s: float = 60, context: JobContext | None = None
+) -> TransportPlanRecord:
+    """Plan transport for the accepted allocation plan and store it as a draft."""
+    today = utc_now().date()
+    with uow:
+        allocation_plan_id, scenario = transport_scenario(uow, today)
+        basis = LogisticsStore(uow.session).accepted_plan()
+        basis_id = basis.id if basis else None
+    if context:
+        context.progress(0.02, f"planning {len(scenario.movements)} movements")
+    result = plan_transport(
+        scenario,
+        time_limit_s=time_limit_s,
+        progress=context.progress if context else None,
+        should_stop=context.should_stop if context else None,
+    )
+    if context and context.should_stop():
+        raise Cancelled
+    return store_transport_plan(uow, result, allocation_plan_id, basis_id)
+
+
+def store_transport_plan(
+    uow: UnitOfWork, result: TransportPlan, allocation_plan_id: int, basis_id: int | None
+) -> TransportPlanRecord:
+    with uow:
+        logistics = LogisticsStore(uow.session)
+        old_arrivals = _arrivals(logistics.shipments_of(basis_id)) if basis_id else {}
+        record = TransportPlanRecord(
+            allocation_plan_id=allocation_plan_id,
+            created_by=uow.actor,
+            objective=_plain(result.objective),
+            solver=_plain(result.solver),
+            unplanned=[_plain(u) for u in result.unplanned],
+            basis_id=basis_id,
+        )
+        uow.session.add(record)
+        uow.flush()
+        assert record.id is not None
+        item_of = {p.id: p.item_type for p in DonationsStore(uow.session).all_pledges()}
+        shipments = [_shipment(record.id, s, item_of) for s in result.shipments]
+        for shipment, planned in zip(shipments, result.shipments, strict=True):
+            uow.session.add(shipment)
+            for seq, leg in enumerate(planned.legs):
+                uow.session.add(
+                    ShipmentLeg(
+                        shipment.id,
+                        seq,
+                        leg.link,
+                        leg.source,
+                        leg.target,
+                        leg.mode,
+                        leg.depart,
+                        leg.arrive,
+                    )
+                )
+        record.changes = _changes(old_arrivals, _arrivals(shipments))
+        uow.audit("plan", "transport_plan", str(record.id), None, record)
+        uow.commit()
+        return record
+
+
+def _shipment(plan_id: int, planned: PlannedShipment, item_of: dict[str, str]) -> Shipment:
+    pledge, requirement = planned.movement.split(">", 1)
+    first, last = planned.legs[0], planned.legs[-1]
+    return Shipment(
+        id=f"T{plan_id}-{planned.id}",
+        transport_plan_id=plan_id,
+        pledge=pledge,
+        requirement=requirement,
+        item_type=item_of[pledge],
+        units=planned.units,
+        origin=first.source,
+        destination=last.target,
+        planned_arrival=planned.arrival,
+        days_late=planned.days_late,
+    )
+
+
+def _arrivals(shipments: list[Shipment]) -> dict[str, tuple[date, int]]:
+    """Latest planned arrival and units per movement."""
+    out: dict[str, tuple[date, int]] = {}
+    for s in shipments:
+        if s.status is ShipmentStatus.CANCELLED:
+            continue
+        key = movement_id(s.pledge, s.requirement)
+        arrival, units = out.get(key, (s.planned_arrival, 0))
+        out[key] = (max(arrival, s.planned_arrival), units + s.units)
+    return out
+
+
+def _changes(
+    before: dict[str, tuple[date, int]], after: dict[str, tuple[date, int]]
+) -> list[dict[str, Any]]:
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changes.append(
+                {
+                    "movement": key,
+                    "before": old[0].isoformat() if old else None,
+                    "after": new[0].isoformat() if new else None,
+                    "units_before": old[1] if old else 0,
+                    "units_after": new[1] if new else 0,
+                }
+            )
+    return changes
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    out = {}
+    for key, item in vars(value).items():
+        out[key] = list(item) if isinstance(item, tuple) else item
+    return out
+
+
+def accept_transport_plan(
+    plan_id: int, expected_version: int | None, uow: UnitOfWork
+) -> TransportPlanRecord:
+    """Accept a draft: its shipments become the live ones; the old plan's unstarted ones end."""
+    with uow:
+        logistics = LogisticsStore(uow.session)
+        record = uow.session.get(TransportPlanRecord, plan_id)
+        if record is None:
+            raise NotFound(f"transport plan {plan_id} does not exist")
+        check_version(record, expected_version, "transport plan")
+        current = logistics.accepted_plan()
+        if current is not None and current.id != record.basis_id:
+            raise Conflict(
+                f"transport plan {plan_id} was made against plan {record.basis_id}, but plan "
+                f"{current.id} has been accepted since; plan again"
+            )
+        record.accept()
+        if current is not None and current.id is not None:
+            current.status = TransportPlanStatus.SUPERSEDED
+            for shipment in logistics.shipments_of(current.id):
+                if shipment.status is ShipmentStatus.PLANNED:
+                    shipment.move(ShipmentStatus.CANCELLED, None)
+                    uow.session.add(
+                        ShipmentEvent(shipment.id, ShipmentStatus.CANCELLED, None, uow.actor)
+                    )
+        uow.audit("accept", "transport_plan", str(plan_id), None, record)
+        uow.commit()
+        return record
+
+
+def transport_job(context: JobContext) -> dict[str, Any]:
+    uow = UnitOfWork(context.session_factory, context.actor)
+    limit = float(context.params.get("time_limit_s", 60))
+    record = run_transport(uow, time_limit_s=limit, context=context)
+    return {"transport_plan_id": record.id}

@@ -1,0 +1,102 @@
+"""Transfers through the HTTP API and the command line, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from fastapi.testclient import TestClient
+
+from materiel.api.app import create_app
+from materiel.bootstrap import Runtime
+from materiel.logistics import service, transport_service
+from materiel.logistics.model import ShipmentStatus
+from tests.logistics.test_transfers import allocated  # noqa: F401 - the shared fixture
+
+pytestmark = pytest.mark.usefixtures("allocated")
+
+
+def test_the_api_story(runtime: Runtime) -> None:
+    record = transport_service.run_transport(runtime.uow("planner"), time_limit_s=10)
+    client = TestClient(create_app(runtime))
+    plan = client.get(f"/api/transport-plans/{record.id}").json()
+    accepted = client.post(
+        f"/api/transport-plans/{record.id}/accept", json={"version": plan["version"]}
+    )
+    assert accepted.status_code == 200, accepted.text
+    shipment = plan["shipments"][0]
+    sid, units = shipment["id"], shipment["units"]
+    detail = client.get(f"/api/shipments/{sid}").json()
+    hub = detail["legs"][0]["target"]
+    for path, body in (
+        ("dispatch", {}),
+        ("arrive", {"node": hub}),
+        ("dispatch", {"node": hub}),
+        (
+            "hand-over",
+            {"node": "lviv", "from_holder": "DEU", "to_holder": "47th Brigade",
+             "serials": [f"S-{n}" for n in range(units)], "acknowledged_by": "Lt. Bondar"},
+        ),
+        (
+            "receive",
+            {"units_received": units - 1, "acknowledged_by": "Lt. Bondar",
+             "findings": [{"kind": "damaged", "quantity": 1, "reason": "track hit"}]},
+        ),
+    ):  # fmt: skip
+        response = client.post(f"/api/shipments/{sid}/{path}", json=body)
+        assert response.status_code == 200, (path, response.text)
+    again = client.post(f"/api/shipments/{sid}/dispatch", json={})
+    assert again.status_code == 409
+    asset = client.get("/api/assets/S-0").json()
+    assert asset["holder"] == "47th Brigade" and len(asset["custody"]) == 1
+    board = client.get("/api/board").json()
+    assert board["open_discrepancies"][0]["kind"] == "damaged"
+    assert client.get("/api/requirements/R-1").json()["status"] in ("partly-met", "met")
+    cut = client.post(
+        "/api/disruptions",
+        json={"kind": "link-reduced", "target": "rzeszow>lviv:road", "from_date": "2026-01-01",
+              "capacity": 0},
+    )  # fmt: skip
+    assert cut.status_code == 201, cut.text
+    assert [t["node"] for t in client.get("/api/throughput").json()][:1]
+
+
+def test_the_cli_story(runtime: Runtime) -> None:
+    env = {**os.environ, "MATERIEL_DATABASE_URL": runtime.settings.database_url}
+
+    def materiel(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "materiel", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, (args, done.stderr)
+        return done.stdout
+
+    assert "accepted" in materiel("transport", "run", "--time-limit", "10", "--accept")
+    listing = materiel("shipment", "list", "--status", "planned")
+    sid = service.list_shipments(runtime.uow(), ShipmentStatus.PLANNED)[0].id
+    assert sid in listing
+    shown = materiel("shipment", "show", sid)
+    hub = shown.split("leg 1: ")[1].split(" -> ")[1].split(" by ")[0]
+    materiel("shipment", "dispatch", sid)
+    materiel("shipment", "arrive", sid, "--node", hub)
+    materiel("shipment", "dispatch", sid, "--node", hub)
+    units = int(shown.split(": ")[1].split(" x ")[0])
+    serials = ",".join(f"C-{n}" for n in range(units))
+    materiel(
+        "shipment", "hand-over", sid, "--node", "lviv", "--serials", serials,
+        "--from", "DEU", "--to", "47th Brigade", "--ack", "Sgt. Melnyk",
+    )  # fmt: skip
+    received = materiel(
+        "shipment", "receive", sid, "--units", str(units - 1), "--ack", "Sgt. Melnyk",
+        "--short", "1:left at the border crossing",
+    )  # fmt: skip
+    assert "received" in received
+    assert "47th Brigade" in materiel("asset", "C-0")
+    assert "OPEN" in materiel("shipment", "show", sid)
