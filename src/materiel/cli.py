@@ -32,6 +32,7 @@ from materiel.donations.service import ScenarioSummary, summarize
 from materiel.exchange import KINDS, Kind, Mode
 from materiel.handlers import HANDLERS
 from materiel.logistics import cli as logistics_cli
+from materiel.logistics import transport_service
 from materiel.logistics.planning.cli import transport_command
 from materiel.platform.imports import ImportReport
 from materiel.platform.jobs.execution import execute_job
@@ -129,16 +130,20 @@ def demo_command(
 ) -> None:
     """Load the demo scenario (public facts, synthetic quantities) into the database.
 
-    Then, unless --no-plan, run the allocation planner and accept the plan, as
-    the coordination cell would each morning.
+    Then, unless --no-plan, run the allocation and transport planners and accept
+    their plans, as the coordination cell would each morning.
     """
     runtime = start_runtime()
     load_demo(runtime, seed, progress=print_import_report)
     if plan:
-        stored = plan_service.run_allocation(runtime.uow(actor()), time_limit_s=30)
+        stored = plan_service.run_allocation(runtime.uow(actor()), time_limit_s=20)
         assert stored.id is not None
         plan_service.accept_plan(stored.id, None, runtime.uow(actor()))
         console.print(f"allocation plan {stored.id} made and accepted ({stored.solver['status']})")
+        moved = transport_service.run_transport(runtime.uow(actor()), time_limit_s=20)
+        assert moved.id is not None
+        transport_service.accept_transport_plan(moved.id, None, runtime.uow(actor()))
+        console.print(f"transport plan {moved.id} made and accepted: {moved.objective}")
     print_summary(summarize(runtime.uow()))
 
 

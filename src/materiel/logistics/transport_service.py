@@ -39,7 +39,9 @@ from materiel.platform.records import check_version
 from materiel.platform.unit_of_work import UnitOfWork
 
 TRANSPORT_JOB = "transport"
-HORIZON_DAYS = 120
+MIN_HORIZON_DAYS = 60
+MAX_HORIZON_DAYS = 730
+TRANSIT_SLACK_DAYS = 60  # room after the last release for the longest route and queues
 
 
 def movement_id(pledge: str, requirement: str) -> str:
@@ -70,13 +72,20 @@ def transport_scenario(uow: UnitOfWork, today: date) -> tuple[int, ts.TransportS
     moving = [s for s in live if s.status in MOVING]
     scenario = ts.TransportScenario(
         start=today,
-        horizon_days=HORIZON_DAYS,
+        horizon_days=_horizon(movements, today),
         nodes=_nodes(uow),
         links=_links(uow),
         movements=tuple(movements),
         fixed=_fixed_legs(logistics, moving, slots, today),
     )
     return accepted.id, scenario
+
+
+def _horizon(movements: list[ts.Movement], today: date) -> int:
+    """Long enough for the last release to travel, within two years."""
+    last = max((m.release for m in movements), default=today)
+    days = (last - today).days + TRANSIT_SLACK_DAYS
+    return min(max(days, MIN_HORIZON_DAYS), MAX_HORIZON_DAYS)
 
 
 def _movement(
