@@ -33,6 +33,7 @@ from materiel.demo.load import load_demo
 from materiel.donations import plan_service
 from materiel.donations.service import import_requirements, list_pledges
 from materiel.donations.store import PledgeFilter
+from materiel.logistics import transport_service
 from materiel.platform.settings import Settings
 from tests import conftest as root
 from tests.web.support import DESKTOP, Site, Traffic, is_local
@@ -65,6 +66,9 @@ def _prepare(folder: Path) -> Site:
     plan = plan_service.run_allocation(runtime.uow("web-test"), time_limit_s=5)
     assert plan.id is not None
     plan_service.accept_plan(plan.id, None, runtime.uow("web-test"))
+    moved = transport_service.run_transport(runtime.uow("web-test"), time_limit_s=5)
+    assert moved.id is not None
+    transport_service.accept_transport_plan(moved.id, None, runtime.uow("web-test"))
     pledges = list_pledges(PledgeFilter(), runtime.uow(), limit=10_000).items
     restricted = next(p.id for p in pledges if p.marking.classification.name == "NATO_RESTRICTED")
     return Site("", runtime, plan.id, restricted)
