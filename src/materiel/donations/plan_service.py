@@ -34,7 +34,7 @@ from materiel.network.service import Flow
 from materiel.network.store import NetworkStore
 from materiel.platform.audit import snapshot
 from materiel.platform.jobs.execution import Cancelled, JobContext
-from materiel.platform.records import check_version
+from materiel.platform.records import apply_status, check_version
 from materiel.platform.unit_of_work import UnitOfWork
 
 ALLOCATION_JOB = "allocation"
@@ -220,21 +220,13 @@ def _apply_statuses(uow: UnitOfWork, allocations: list[PlannedAllocation]) -> No
             if units
             else RequirementStatus.OPEN
         )
-        _move(uow, req, target, "requirement")
+        apply_status(uow, req, target, "requirement")
     for pledge in store.all_pledges():
         if pledge.status in (PledgeStatus.OFFERED, PledgeStatus.ACCEPTED) and pledge.id in used:
-            _move(uow, pledge, PledgeStatus.ACCEPTED, "pledge")
-            _move(uow, pledge, PledgeStatus.ALLOCATED, "pledge")
+            apply_status(uow, pledge, PledgeStatus.ACCEPTED, "pledge")
+            apply_status(uow, pledge, PledgeStatus.ALLOCATED, "pledge")
         elif pledge.status is PledgeStatus.ALLOCATED and pledge.id not in used:
-            _move(uow, pledge, PledgeStatus.ACCEPTED, "pledge")
-
-
-def _move(uow: UnitOfWork, record: Requirement | Pledge, status: Any, entity: str) -> None:
-    if record.status == status:
-        return
-    before = snapshot(record)
-    record.change_status(status)
-    uow.audit("status", entity, record.id, before, record)
+            apply_status(uow, pledge, PledgeStatus.ACCEPTED, "pledge")
 
 
 def _plan(plans: PlanStore, plan_id: int) -> StoredPlan:

@@ -31,7 +31,7 @@ from materiel.logistics.model import (
 from materiel.logistics.store import LogisticsStore
 from materiel.network.store import NetworkStore
 from materiel.platform.audit import snapshot
-from materiel.platform.records import check_version, get_record
+from materiel.platform.records import apply_status, check_version, get_record
 from materiel.platform.unit_of_work import UnitOfWork
 
 SHIPMENT = "shipment"
@@ -177,7 +177,7 @@ def _deliveries_flow_back(uow: UnitOfWork, shipment: Shipment) -> None:
             if received[requirement.id] >= requirement.quantity
             else RequirementStatus.PARTLY_MET
         )
-        _set_status(uow, requirement, target, "requirement")
+        apply_status(uow, requirement, target, "requirement")
     pledge = uow.session.get(Pledge, shipment.pledge)
     plans = PlanStore(uow.session)
     accepted = plans.accepted()
@@ -191,15 +191,7 @@ def _deliveries_flow_back(uow: UnitOfWork, shipment: Shipment) -> None:
         and pledge.status is PledgeStatus.ALLOCATED
         and by_pledge[pledge.id] >= allocated > 0
     ):
-        _set_status(uow, pledge, PledgeStatus.DELIVERED, "pledge")
-
-
-def _set_status(uow: UnitOfWork, record: Requirement | Pledge, status: object, entity: str) -> None:
-    if record.status == status:
-        return
-    before = snapshot(record)
-    record.change_status(status)  # type: ignore[arg-type]
-    uow.audit("status", entity, record.id, before, record)
+        apply_status(uow, pledge, PledgeStatus.DELIVERED, "pledge")
 
 
 def resolve_discrepancy(

@@ -7,7 +7,7 @@ parser, so a field is validated in exactly one place whatever the channel.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from materiel.core.errors import Conflict, InvalidInput, NotFound, Problem, StaleVersion
 from materiel.platform.audit import snapshot
@@ -81,21 +81,38 @@ def update_record(
         return current
 
 
+class HasLifeCycle(Protocol):
+    id: str
+    status: Any
+
+    def change_status(self, new: Any) -> None: ...
+
+
+L = TypeVar("L", bound=HasLifeCycle)
+
+
 def change_status(
     uow: UnitOfWork,
     *,
-    model: type[R],
+    model: type[L],
     entity: str,
     record_id: str,
     status: Any,
     expected_version: int | None,
-) -> R:
+) -> L:
     """Move a record along its life cycle; the model's `change_status` holds the rules."""
     with uow:
         record = get_record(uow, model, entity, record_id)
         check_version(record, expected_version, entity)
-        before = snapshot(record)
-        record.change_status(status)  # type: ignore[attr-defined]
-        uow.audit("status", entity, record_id, before, record)
+        apply_status(uow, record, status, entity)
         uow.commit()
         return record
+
+
+def apply_status(uow: UnitOfWork, record: HasLifeCycle, status: Any, entity: str) -> None:
+    """Change a status inside an open unit of work, audited; no change, no entry."""
+    if record.status == status:
+        return
+    before = snapshot(record)
+    record.change_status(status)
+    uow.audit("status", entity, record.id, before, record)
