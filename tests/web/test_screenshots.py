@@ -44,6 +44,11 @@ def test_screenshots_of_the_main_pages(page: Page, site: Site, tmp_path: Path) -
     expect(page.locator("#results tbody tr")).to_have_count(50)
     shoot("requirements.png")
 
+    page.goto(site.url + "/shipments")
+    page.locator("#shipments tbody tr a").nth(5).click()
+    expect(page.locator(".timeline-bar").first).to_be_visible()
+    shoot("shipment.png")
+
     plan = site.current_accepted_plan()
     page.goto(f"{site.url}/plans/{plan}")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Plan {plan} accepted")

@@ -8,17 +8,18 @@ from fastapi.responses import HTMLResponse, Response
 from materiel.catalog import service
 from materiel.catalog.model import CAPABILITY_AREAS, ItemType
 from materiel.platform.http import UowDep
+from materiel.platform.listing import Sort
 from materiel.web.rendering import page
 from materiel.web.tables import Column, Filter, ListQuery, table_view
 
 router = APIRouter(include_in_schema=False)
 
 COLUMNS: list[Column[ItemType]] = [
-    Column("id", "Id", lambda i: i.id, lambda i: f"/catalogue/{i.id}", sortable=False),
-    Column("name", "Name", lambda i: i.name, sortable=False),
-    Column("family", "Family", lambda i: i.family, sortable=False),
-    Column("capability_area", "Capability area", lambda i: i.capability_area, sortable=False),
-    Column("calibre", "Calibre", lambda i: i.calibre, sortable=False),
+    Column("id", "Id", lambda i: i.id, lambda i: f"/catalogue/{i.id}"),
+    Column("name", "Name", lambda i: i.name),
+    Column("family", "Family", lambda i: i.family),
+    Column("capability_area", "Capability area", lambda i: i.capability_area),
+    Column("calibre", "Calibre", lambda i: i.calibre),
     Column("substitutes", "Substitutes", lambda i: i.substitutes, sortable=False),
 ]
 
@@ -34,6 +35,7 @@ def catalogue_page(request: Request, uow: UowDep) -> Response:
         search=q.get("q") or None,
         limit=query.limit,
         offset=query.offset,
+        sort=Sort(query.sort, query.descending),
     )
     filters = [
         Filter("q", "Search name", q.get("q")),

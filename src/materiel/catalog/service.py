@@ -12,6 +12,7 @@ from materiel.catalog.store import CatalogStore
 from materiel.core.paging import Page
 from materiel.platform.exports import ExportReport, export_records
 from materiel.platform.imports import ImportReport, run_import
+from materiel.platform.listing import Sort
 from materiel.platform.records import create_record, get_record, update_record
 from materiel.platform.tabular import Source
 from materiel.platform.unit_of_work import UnitOfWork
@@ -59,10 +60,11 @@ def list_item_types(
     search: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    sort: Sort = Sort(),
 ) -> Page[ItemType]:
     with uow:
         items, total = CatalogStore(uow.session).list_item_types(
-            family=family, area=area, search=search, limit=limit, offset=offset
+            family=family, area=area, search=search, limit=limit, offset=offset, sort=sort
         )
         return Page(items, total, limit, offset)
 

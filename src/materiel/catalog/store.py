@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from materiel.catalog.model import Category, ItemType
 from materiel.platform.column_types import StringList
 from materiel.platform.database import mapper_registry, metadata
+from materiel.platform.listing import Sort, ordering, page_of
 
 categories = Table(
     "categories",
@@ -56,7 +57,14 @@ class CatalogStore:
         return set(self.session.scalars(select(item_types.c.id)))
 
     def list_item_types(
-        self, *, family: str | None, area: str | None, search: str | None, limit: int, offset: int
+        self,
+        *,
+        family: str | None,
+        area: str | None,
+        search: str | None,
+        limit: int,
+        offset: int,
+        sort: Sort = Sort(),
     ) -> tuple[Sequence[ItemType], int]:
         query = select(ItemType)
         if family:
@@ -65,9 +73,8 @@ class CatalogStore:
             query = query.where(item_types.c.capability_area == area)
         if search:
             query = query.where(func.lower(item_types.c.name).contains(search.casefold()))
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = self.session.scalars(query.order_by(item_types.c.id).limit(limit).offset(offset))
-        return list(rows), total
+        order = ordering(item_types.c, sort, (item_types.c.id,))
+        return page_of(self.session, query, order, limit, offset)
 
     def category(self, category_id: str) -> Category | None:
         return self.session.get(Category, category_id)

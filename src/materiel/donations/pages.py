@@ -23,8 +23,9 @@ from materiel.donations.model import (
     Requirement,
     RequirementStatus,
 )
-from materiel.donations.store import PledgeFilter, RequirementFilter, Sort
+from materiel.donations.store import PledgeFilter, RequirementFilter
 from materiel.network.service import list_nodes
+from materiel.platform.listing import Sort
 from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import FormField
 from materiel.web.record_pages import RecordPages, register

@@ -26,10 +26,11 @@ from materiel.donations.model import (
     RequirementStatus,
 )
 from materiel.donations.plan_store import PlanStore
-from materiel.donations.store import DonationsStore, PledgeFilter, RequirementFilter, Sort
+from materiel.donations.store import DonationsStore, PledgeFilter, RequirementFilter
 from materiel.network.store import NetworkStore
 from materiel.platform.exports import ExportReport, export_records
 from materiel.platform.imports import ImportReport, run_import
+from materiel.platform.listing import Sort
 from materiel.platform.records import change_status, create_record, get_record, update_record
 from materiel.platform.tabular import Source
 from materiel.platform.unit_of_work import UnitOfWork

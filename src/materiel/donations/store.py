@@ -13,7 +13,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
-    Select,
     String,
     Table,
     Text,
@@ -34,6 +33,7 @@ from materiel.donations.model import (
 )
 from materiel.platform.column_types import ClassificationType, StringList, enum_column_type
 from materiel.platform.database import mapper_registry, metadata
+from materiel.platform.listing import Sort, ordering, page_of
 
 
 class CaveatsType(TypeDecorator[Caveats]):
@@ -96,14 +96,6 @@ mapper_registry.map_imperatively(Pledge, pledges, version_id_col=pledges.c.versi
 
 
 @dataclass(frozen=True)
-class Sort:
-    """A column to sort a list by, checked against the list's sortable columns."""
-
-    column: str | None = None
-    descending: bool = False
-
-
-@dataclass(frozen=True)
 class RequirementFilter:
     priority: int | None = None
     status: RequirementStatus | None = None
@@ -119,13 +111,6 @@ class PledgeFilter:
     status: PledgeStatus | None = None
     item_type: str | None = None
     search: str | None = None
-
-
-def _ordering(columns: Any, sort: Sort, default: tuple[Any, ...]) -> tuple[Any, ...]:
-    if sort.column is None or sort.column not in columns:
-        return default
-    column = columns[sort.column]
-    return (column.desc() if sort.descending else column.asc(), columns.id)
 
 
 class DonationsStore:
@@ -151,8 +136,8 @@ class DonationsStore:
         if where.search:
             needle = f"%{where.search.casefold()}%"
             query = query.where(func.lower(t.id + " " + t.unit + " " + t.item_type).like(needle))
-        order = _ordering(t, sort, (t.priority, t.needed_by, t.id))
-        return self._page(query, order, limit, offset)
+        order = ordering(t, sort, (t.priority, t.needed_by, t.id))
+        return page_of(self.session, query, order, limit, offset)
 
     def pledges_page(
         self, where: PledgeFilter, limit: int, offset: int, sort: Sort = Sort()
@@ -169,14 +154,9 @@ class DonationsStore:
         if where.search:
             needle = f"%{where.search.casefold()}%"
             query = query.where(func.lower(t.id + " " + t.donor + " " + t.item_type).like(needle))
-        return self._page(query, _ordering(t, sort, (t.available_from, t.id)), limit, offset)
-
-    def _page(
-        self, query: Select[Any], order: tuple[Any, ...], limit: int, offset: int
-    ) -> tuple[Sequence[Any], int]:
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = self.session.scalars(query.order_by(*order).limit(limit).offset(offset))
-        return list(rows), total
+        return page_of(
+            self.session, query, ordering(t, sort, (t.available_from, t.id)), limit, offset
+        )
 
     def all_requirements(self) -> list[Requirement]:
         return list(self.session.scalars(select(Requirement).order_by(requirements.c.id)))
