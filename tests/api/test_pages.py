@@ -101,3 +101,25 @@ def test_plan_page_pin_forbid_and_accept(client: TestClient, runtime: Runtime) -
     data = client.get("/api/map").json()
     assert any(link["units"] > 0 for link in data["links"])
     assert {node["kind"] for node in data["nodes"]} >= {"depot", "hub"}
+
+
+def test_catalogue_create_and_edit_with_field_errors(client: TestClient) -> None:
+    bad = client.post(
+        "/catalogue/new",
+        data={"id": "gepard", "name": "Gepard", "category": "Air defence > SPAAG",
+              "family": "spaag", "capability_area": "iamd", "nsn": "12345"},
+    )  # fmt: skip
+    assert bad.status_code == 422 and 'id="e-nsn"' in bad.text
+    made = client.post(
+        "/catalogue/new",
+        data={"id": "gepard", "name": "Gepard", "category": "Air defence > SPAAG",
+              "family": "spaag", "capability_area": "iamd", "calibre": "35mm"},
+    )  # fmt: skip
+    assert made.status_code == 200 and "Saved." in made.text
+    edited = client.post(
+        "/catalogue/gepard",
+        data={"crew_size": "3", "version": "1", "category": "air-defence/spaag"},
+    )
+    assert "Saved." in edited.text
+    assert "crew_size: None → 3" in client.get("/catalogue/gepard").text
+    assert "Gepard" in client.get("/catalogue", params={"sort": "name", "dir": "desc"}).text

@@ -9,6 +9,8 @@ from materiel.catalog.model import (
     ItemType,
     category_chain,
     check_capability_area,
+    check_slug,
+    normalize_nsn,
     slugify,
 )
 from materiel.catalog.store import CatalogStore, item_types
@@ -60,6 +62,12 @@ def capability_area(value: Any) -> str:
 NO_NAMES: tuple[str, ...] = ()
 
 
+def slug(value: Any, what: str) -> str:
+    text = str(value).strip().casefold()
+    check_slug(text, what)
+    return text
+
+
 def text_list(value: Any) -> tuple[str, ...]:
     """A list cell: values separated by `|` (or `;`), or a JSON list from the API."""
     parts = value if isinstance(value, list | tuple) else str(value).replace(";", "|").split("|")
@@ -81,13 +89,13 @@ def item_type_parser(uow: UnitOfWork) -> Callable[[Row], ItemType]:
 
     def parse(row: Row) -> ItemType:
         return ItemType(
-            id=cell(row, "id", lambda v: str(v).strip().casefold()),
+            id=cell(row, "id", lambda v: slug(v, "id")),
             name=cell(row, "name", str),
             category_id=cell(row, "category", ensure_categories),
-            family=cell(row, "family", lambda v: str(v).strip().casefold()),
+            family=cell(row, "family", lambda v: slug(v, "family")),
             capability_area=cell(row, "capability_area", capability_area),
             calibre=optional_cell(row, "calibre", str, None),
-            nsn=optional_cell(row, "nsn", str, None),
+            nsn=optional_cell(row, "nsn", lambda v: normalize_nsn(str(v)), None),
             crew_size=optional_cell(row, "crew_size", whole_number, None),
             substitutes=optional_cell(row, "substitutes", text_list, NO_NAMES),
             aliases=optional_cell(row, "aliases", text_list, NO_NAMES),

@@ -1,34 +1,55 @@
-"""Web pages of the catalogue: the item type table and each type's detail."""
+"""Web pages of the catalogue: what is particular to item types.
+
+Tables, forms and details are drawn by `web/record_pages.py`.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter
+from starlette.datastructures import QueryParams
 
 from materiel.catalog import service
+from materiel.catalog.io import item_type_fields
 from materiel.catalog.model import CAPABILITY_AREAS, ItemType
-from materiel.platform.http import UowDep
+from materiel.core.paging import Page
 from materiel.platform.listing import Sort
-from materiel.web.rendering import page
-from materiel.web.tables import Column, Filter, ListQuery, table_view
+from materiel.platform.unit_of_work import UnitOfWork
+from materiel.web.forms import FormField
+from materiel.web.record_pages import RecordPages, register
+from materiel.web.tables import Column, Filter, ListQuery
 
 router = APIRouter(include_in_schema=False)
 
-COLUMNS: list[Column[ItemType]] = [
-    Column("id", "Id", lambda i: i.id, lambda i: f"/catalogue/{i.id}"),
-    Column("name", "Name", lambda i: i.name),
-    Column("family", "Family", lambda i: i.family),
-    Column("capability_area", "Capability area", lambda i: i.capability_area),
-    Column("calibre", "Calibre", lambda i: i.calibre),
-    Column("substitutes", "Substitutes", lambda i: i.substitutes, sortable=False),
-]
+AREA_OPTIONS = [(a, a) for a in CAPABILITY_AREAS]
 
 
-@router.get("/catalogue", response_class=HTMLResponse)
-def catalogue_page(request: Request, uow: UowDep) -> Response:
-    q = request.query_params
-    query = ListQuery.of(request)
-    found = service.list_item_types(
+def item_type_form(uow: UnitOfWork, new: bool) -> list[FormField]:
+    ident = [FormField("id", "Id", required=True, help="e.g. pzh-2000")] if new else []
+    return [
+        *ident,
+        FormField("name", "Name", required=True),
+        FormField("category", "Category", required=True, help="e.g. Artillery > Towed howitzer"),
+        FormField("family", "Family", required=True, help="types that compete, e.g. 155mm-sph"),
+        FormField("capability_area", "Capability area", "select", AREA_OPTIONS, required=True),
+        FormField("calibre", "Calibre"),
+        FormField("nsn", "NATO Stock Number", help="NNNN-NN-NNN-NNNN"),
+        FormField("crew_size", "Crew", "number"),
+        FormField("substitutes", "Substitutes", help="item type ids, separated by |"),
+        FormField("aliases", "Also known as", help="separated by |"),
+        FormField("transport_slots", "Transport slots per unit", "number"),
+    ]
+
+
+def filters(q: QueryParams) -> list[Filter]:
+    return [
+        Filter("q", "Search name", q.get("q")),
+        Filter("family", "Family", q.get("family")),
+        Filter("area", "Capability area", q.get("area"), AREA_OPTIONS),
+    ]
+
+
+def search(q: QueryParams, query: ListQuery, uow: UnitOfWork) -> Page[ItemType]:
+    return service.list_item_types(
         uow,
         family=q.get("family") or None,
         area=q.get("area") or None,
@@ -37,29 +58,29 @@ def catalogue_page(request: Request, uow: UowDep) -> Response:
         offset=query.offset,
         sort=Sort(query.sort, query.descending),
     )
-    filters = [
-        Filter("q", "Search name", q.get("q")),
-        Filter("family", "Family", q.get("family")),
-        Filter("area", "Capability area", q.get("area"), [(a, a) for a in CAPABILITY_AREAS]),
-    ]
-    table = table_view("Catalogue", found, COLUMNS, query, filters=filters)
-    return page(request, "list.html", {"table": table})
 
 
-@router.get("/catalogue/{item_type_id}", response_class=HTMLResponse)
-def item_type_page(item_type_id: str, request: Request, uow: UowDep) -> Response:
-    item = service.get_item_type(item_type_id, uow)
-    paths = service.readable_category_paths(uow)
-    details = [
-        ("name", item.name),
-        ("category", paths.get(item.category_id, item.category_id)),
-        ("family", item.family),
-        ("capability area", item.capability_area),
-        ("calibre", item.calibre or ""),
-        ("NATO stock number", item.nsn or ""),
-        ("crew", str(item.crew_size or "")),
-        ("substitutes", ", ".join(item.substitutes)),
-        ("also known as", ", ".join(item.aliases)),
-        ("version", str(item.version)),
-    ]
-    return page(request, "item_type.html", {"item": item, "details": details})
+ITEM_TYPES = RecordPages[ItemType](
+    entity=service.ENTITY,
+    noun="item type",
+    path="/catalogue",
+    title="Catalogue",
+    columns=[
+        Column("id", "Id", lambda i: i.id, lambda i: f"/catalogue/{i.id}"),
+        Column("name", "Name", lambda i: i.name),
+        Column("family", "Family", lambda i: i.family),
+        Column("capability_area", "Capability area", lambda i: i.capability_area),
+        Column("calibre", "Calibre", lambda i: i.calibre),
+        Column("substitutes", "Substitutes", lambda i: i.substitutes, sortable=False),
+    ],
+    filters=filters,
+    search=search,
+    get=service.get_item_type,
+    create=service.create_item_type,
+    update=service.update_item_type,
+    # Category ids are slug paths; the parser reads them back as the same categories.
+    to_fields=lambda item: item_type_fields(item, {}),
+    form=item_type_form,
+)
+
+register(router, ITEM_TYPES)

@@ -89,9 +89,3 @@ def export_item_types(path: Path, uow: UnitOfWork) -> ExportReport:
         paths = category_paths_of(uow)
         items = CatalogStore(uow.session).all_item_types()
         return export_records(path, items, lambda item: item_type_fields(item, paths))
-
-
-def readable_category_paths(uow: UnitOfWork) -> dict[str, str]:
-    """Every category's readable path, by id."""
-    with uow:
-        return category_paths_of(uow)

@@ -28,7 +28,7 @@ from materiel.network.service import list_nodes
 from materiel.platform.listing import Sort
 from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import FormField
-from materiel.web.record_pages import RecordPages, register
+from materiel.web.record_pages import LifeCycle, RecordPages, register
 from materiel.web.tables import Column, Filter, ListQuery
 
 router = APIRouter(include_in_schema=False)
@@ -138,7 +138,9 @@ def search_pledges(q: QueryParams, query: ListQuery, uow: UnitOfWork) -> Page[Pl
 
 REQUIREMENTS = RecordPages[Requirement](
     entity="requirement",
-    plural="requirements",
+    noun="requirement",
+    path="/requirements",
+    title="Requirements",
     columns=[
         Column("id", "Ref", lambda r: r.id, lambda r: f"/requirements/{r.id}"),
         Column(
@@ -156,18 +158,22 @@ REQUIREMENTS = RecordPages[Requirement](
     get=service.get_requirement,
     create=service.create_requirement,
     update=service.update_requirement,
-    change_status=lambda i, s, v, uow: service.change_requirement_status(
-        i, RequirementStatus(s), v, uow
-    ),
-    next_statuses=lambda r: sorted(s.value for s in REQUIREMENT_TRANSITIONS[r.status]),
-    status_of=lambda r: r.status.value,
     to_fields=requirement_fields,
     form=requirement_form,
+    life_cycle=LifeCycle(
+        status_of=lambda r: r.status.value,
+        next_statuses=lambda r: sorted(s.value for s in REQUIREMENT_TRANSITIONS[r.status]),
+        change=lambda i, s, v, uow: service.change_requirement_status(
+            i, RequirementStatus(s), v, uow
+        ),
+    ),
 )
 
 PLEDGES = RecordPages[Pledge](
     entity="pledge",
-    plural="pledges",
+    noun="pledge",
+    path="/pledges",
+    title="Pledges",
     columns=[
         Column("id", "Ref", lambda p: p.id, lambda p: f"/pledges/{p.id}"),
         Column("donor", "Donor", lambda p: p.donor),
@@ -183,11 +189,13 @@ PLEDGES = RecordPages[Pledge](
     get=service.get_pledge,
     create=service.create_pledge,
     update=service.update_pledge,
-    change_status=lambda i, s, v, uow: service.change_pledge_status(i, PledgeStatus(s), v, uow),
-    next_statuses=lambda p: sorted(s.value for s in PLEDGE_TRANSITIONS[p.status]),
-    status_of=lambda p: p.status.value,
     to_fields=pledge_fields,
     form=pledge_form,
+    life_cycle=LifeCycle(
+        status_of=lambda p: p.status.value,
+        next_statuses=lambda p: sorted(s.value for s in PLEDGE_TRANSITIONS[p.status]),
+        change=lambda i, s, v, uow: service.change_pledge_status(i, PledgeStatus(s), v, uow),
+    ),
 )
 
 register(router, REQUIREMENTS)

@@ -7,7 +7,7 @@ once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -26,45 +26,52 @@ from materiel.web.rendering import page
 from materiel.web.tables import Column, Filter, ListQuery, table_view
 
 
-class MarkedRecord(Protocol):
+class VersionedRecord(Protocol):
     id: str
     version: int
 
-    @property
-    def marking(self) -> Marking: ...
 
-
-R = TypeVar("R", bound=MarkedRecord)
+R = TypeVar("R", bound=VersionedRecord)
 
 
 @dataclass(frozen=True)
 class RecordPages(Generic[R]):
     """What is particular to one kind of record; `register` does the rest."""
 
-    entity: str
-    plural: str
+    entity: str  # as the audit log names it
+    noun: str  # as pages name it
+    path: str  # where its pages live, e.g. /requirements
+    title: str  # the list page's title
     columns: list[Column[R]]
     filters: Callable[[QueryParams], list[Filter]]
     search: Callable[[QueryParams, ListQuery, UnitOfWork], Page[R]]
     get: Callable[[str, UnitOfWork], R]
     create: Callable[[Mapping[str, Any], UnitOfWork], R]
     update: Callable[[str, Mapping[str, Any], int | None, UnitOfWork], R]
-    change_status: Callable[[str, str, int | None, UnitOfWork], R]
-    next_statuses: Callable[[R], list[str]]
-    status_of: Callable[[R], str]
     to_fields: Callable[[R], dict[str, Any]]
     form: Callable[[UnitOfWork, bool], list[FormField]]
+    life_cycle: LifeCycle[R] | None = None
 
-    @property
-    def title(self) -> str:
-        return self.plural.capitalize()
+
+@dataclass(frozen=True)
+class LifeCycle(Generic[R]):
+    """How a kind of record moves from status to status, for its status buttons."""
+
+    status_of: Callable[[R], str]
+    next_statuses: Callable[[R], list[str]]
+    change: Callable[[str, str, int | None, UnitOfWork], R]
+
+
+def markings_of(records: Iterable[Any]) -> list[Marking]:
+    """The markings of records that carry one (catalogue entries are public facts)."""
+    return [r.marking for r in records if hasattr(r, "marking")]
 
 
 def register(router: APIRouter, spec: RecordPages[Any]) -> None:
     """Add the list, new, detail, update and status routes of one kind of record."""
-    base = f"/{spec.plural}"
+    base, name = spec.path, spec.path.strip("/")
 
-    @router.get(base, response_class=HTMLResponse, name=f"{spec.plural}-list")
+    @router.get(base, response_class=HTMLResponse, name=f"{name}-list")
     def list_page(request: Request, uow: UowDep) -> Response:
         query = ListQuery.of(request)
         found = spec.search(request.query_params, query, uow)
@@ -74,16 +81,15 @@ def register(router: APIRouter, spec: RecordPages[Any]) -> None:
             spec.columns,
             query,
             filters=spec.filters(request.query_params),
-            actions=[(f"{base}/new", f"New {spec.entity}")],
+            actions=[(f"{base}/new", f"New {spec.noun}")],
         )
-        markings = [r.marking for r in found.items]
-        return page(request, "list.html", {"table": table}, markings=markings)
+        return page(request, "list.html", {"table": table}, markings=markings_of(found.items))
 
-    @router.get(f"{base}/new", response_class=HTMLResponse, name=f"{spec.plural}-new")
+    @router.get(f"{base}/new", response_class=HTMLResponse, name=f"{name}-new")
     def new_page(request: Request, uow: UowDep) -> Response:
         return _form_page(request, spec, spec.form(uow, True), values={})
 
-    @router.post(f"{base}/new", response_class=HTMLResponse, name=f"{spec.plural}-create")
+    @router.post(f"{base}/new", response_class=HTMLResponse, name=f"{name}-create")
     async def create(request: Request, uow: UowDep) -> Response:
         values = await form_values(request)
         try:
@@ -92,11 +98,11 @@ def register(router: APIRouter, spec: RecordPages[Any]) -> None:
             return _form_page(request, spec, spec.form(uow, True), values=values, error=error)
         return RedirectResponse(f"{base}/{record.id}?saved=1", status_code=303)
 
-    @router.get(base + "/{record_id}", response_class=HTMLResponse, name=f"{spec.plural}-one")
+    @router.get(base + "/{record_id}", response_class=HTMLResponse, name=f"{name}-one")
     def detail(record_id: str, request: Request, uow: UowDep) -> Response:
         return _record_page(request, uow, spec, spec.get(record_id, uow))
 
-    @router.post(base + "/{record_id}", response_class=HTMLResponse, name=f"{spec.plural}-edit")
+    @router.post(base + "/{record_id}", response_class=HTMLResponse, name=f"{name}-edit")
     async def update(record_id: str, request: Request, uow: UowDep) -> Response:
         values = await form_values(request)
         version = _version(values.pop("version", ""))
@@ -107,14 +113,19 @@ def register(router: APIRouter, spec: RecordPages[Any]) -> None:
             return _record_page(request, uow, spec, record, typed=values, error=error)
         return RedirectResponse(f"{base}/{record_id}?saved=1", status_code=303)
 
-    @router.post(base + "/{record_id}/status", name=f"{spec.plural}-status")
-    async def status(record_id: str, request: Request, uow: UowDep) -> Response:
-        values = await form_values(request)
-        try:
-            spec.change_status(record_id, values["status"], _version(values.get("version")), uow)
-        except MaterielError as error:
-            return RedirectResponse(f"{base}/{record_id}?error={error.message}", status_code=303)
-        return RedirectResponse(f"{base}/{record_id}?saved=1", status_code=303)
+    if spec.life_cycle is not None:
+        change = spec.life_cycle.change
+
+        @router.post(base + "/{record_id}/status", name=f"{name}-status")
+        async def status(record_id: str, request: Request, uow: UowDep) -> Response:
+            values = await form_values(request)
+            try:
+                change(record_id, values["status"], _version(values.get("version")), uow)
+            except MaterielError as error:
+                return RedirectResponse(
+                    f"{base}/{record_id}?error={error.message}", status_code=303
+                )
+            return RedirectResponse(f"{base}/{record_id}?saved=1", status_code=303)
 
 
 def _version(text: str | None) -> int | None:
@@ -131,8 +142,8 @@ def _form_page(
 ) -> Response:
     shown, general = _shown(fields, values, error)
     context = {
-        "title": f"New {spec.entity}",
-        "back_href": f"/{spec.plural}",
+        "title": f"New {spec.noun}",
+        "back_href": spec.path,
         "back_label": spec.title,
         "fields": shown,
         "error": general,
@@ -156,14 +167,14 @@ def _record_page(
     shown, general = _shown(spec.form(uow, False), {**current, **(typed or {})}, error)
     with uow:
         history = history_lines(uow.session, spec.entity, record.id)
-    base = f"/{spec.plural}"
+    base, cycle = spec.path, spec.life_cycle
     context = {
-        "title": f"{spec.entity.capitalize()} {record.id}",
+        "title": f"{spec.noun.capitalize()} {record.id}",
         "back_href": base,
         "back_label": spec.title,
         "summary": [(k.replace("_", " "), display_text(v, ", ")) for k, v in current.items()],
-        "status": spec.status_of(record),
-        "statuses": spec.next_statuses(record),
+        "status": cycle.status_of(record) if cycle else None,
+        "statuses": cycle.next_statuses(record) if cycle else [],
         "status_action": f"{base}/{record.id}/status",
         "version": record.version,
         "fields": shown,
@@ -175,7 +186,9 @@ def _record_page(
         "history": history,
     }
     status_code = 422 if error else 200
-    return page(request, "record.html", context, markings=[record.marking], status_code=status_code)
+    return page(
+        request, "record.html", context, markings=markings_of([record]), status_code=status_code
+    )
 
 
 def _shown(
