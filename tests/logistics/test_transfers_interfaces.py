@@ -100,3 +100,5 @@ def test_the_cli_story(runtime: Runtime) -> None:
     assert "received" in received
     assert "47th Brigade" in materiel("asset", "C-0")
     assert "OPEN" in materiel("shipment", "show", sid)
+    board = materiel("shipment", "board")
+    assert "open discrepancy" in board and "busiest day" in board

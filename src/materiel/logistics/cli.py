@@ -68,6 +68,25 @@ def list_shipments(
         )
 
 
+@shipment_app.command("board")
+def board_command() -> None:
+    """What is in transit, late, waiting at each hub; open discrepancies; node throughput."""
+    runtime = start_runtime()
+    view = service.board(runtime.uow())
+    console.print(f"in transit: {len(view.in_transit)}  late: {len(view.late)}", highlight=False)
+    for node, waiting in sorted(view.waiting.items()):
+        console.print(f"waiting at {node}: {', '.join(s.id for s in waiting)}", highlight=False)
+    for d in view.open_discrepancies:
+        console.print(
+            f"open discrepancy {d.id} on {d.shipment_id}: {d.kind.value} {d.quantity}, {d.reason}"
+        )
+    for t in service.node_throughput(runtime.uow()):
+        if t.busiest_units:
+            cap = t.capacity_per_day if t.capacity_per_day is not None else "unlimited"
+            busiest = f"busiest day {t.busiest_day} with {t.busiest_units} units"
+            console.print(f"{t.node}: {busiest} (capacity {cap})", highlight=False)
+
+
 @shipment_app.command("show")
 def show(shipment_id: str) -> None:
     """A shipment's legs, events, custody and discrepancies."""
