@@ -6,11 +6,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.core.errors import MaterielError
+from materiel.core.markings import Marking
+from materiel.donations.store import DonationsStore
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
     DiscrepancyKind,
     Finding,
     Receipt,
+    Shipment,
     ShipmentStatus,
     TransportPlanRecord,
 )
@@ -28,16 +31,24 @@ router = APIRouter(include_in_schema=False)
 def shipments_page(request: Request, uow: UowDep) -> Response:
     status = request.query_params.get("status")
     chosen = ShipmentStatus(status) if status in set(ShipmentStatus) else None
+    shipments = service.list_shipments(uow, chosen)
     context = {
         "board": service.board(uow),
-        "shipments": service.list_shipments(uow, chosen),
+        "shipments": shipments,
         "status": status or "",
         "statuses": [s.value for s in ShipmentStatus],
         "plans": _plans(uow),
         "message": request.query_params.get("message", ""),
         "error": request.query_params.get("error", ""),
     }
-    return page(request, "shipments.html", context)
+    return page(request, "shipments.html", context, markings=_markings(shipments, uow))
+
+
+def _markings(shipments: list[Shipment], uow: UnitOfWork) -> list[Marking]:
+    """Shipments carry the marking of the pledges they move."""
+    wanted = {s.pledge for s in shipments}
+    with uow:
+        return [p.marking for p in DonationsStore(uow.session).all_pledges() if p.id in wanted]
 
 
 def _plans(uow: UnitOfWork) -> list[TransportPlanRecord]:
@@ -75,7 +86,7 @@ def shipment_page(shipment_id: str, request: Request, uow: UowDep) -> Response:
         "message": request.query_params.get("message", ""),
         "error": request.query_params.get("error", ""),
     }
-    return page(request, "shipment.html", context)
+    return page(request, "shipment.html", context, markings=_markings([view.shipment], uow))
 
 
 @router.post("/shipments/{shipment_id}/step")
