@@ -12,13 +12,16 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from materiel.api.app import create_app
 from materiel.bootstrap import Runtime
+from materiel.core.dates import utc_now
 from materiel.donations.plan_service import ALLOCATION_JOB
 from materiel.donations.service import import_pledges, import_requirements
 from materiel.handlers import HANDLERS
@@ -26,6 +29,7 @@ from materiel.platform.jobs.execution import Cancelled, JobContext, execute_job
 from materiel.platform.jobs.model import JobStatus
 from materiel.platform.jobs.runners import QueueRunner
 from materiel.platform.jobs.service import submit_job
+from materiel.platform.jobs.store import jobs
 from tests.donations.test_plans import PLEDGES, REQUIREMENTS
 from tests.factories import load_reference_data
 
@@ -125,3 +129,14 @@ def test_a_running_job_stops_when_cancelled(client: TestClient, runtime: Runtime
         client.post(f"/api/jobs/{job.id}/cancel")
         assert running.result(timeout=TIMEOUT_S).status is JobStatus.CANCELLED
     assert client.get(f"/api/jobs/{job.id}").json()["message"] == "cancelled on request"
+
+
+def test_a_run_nobody_picks_up_says_so(client: TestClient, runtime: Runtime) -> None:
+    job = submit_job(ALLOCATION_JOB, {"time_limit_s": 5}, runtime.uow("t"), HeldRunner())
+    with runtime.engine.begin() as connection:
+        connection.execute(
+            update(jobs)
+            .where(jobs.c.id == job.id)
+            .values(created_at=utc_now() - timedelta(minutes=5))
+        )
+    assert "No worker has picked this run up" in client.get(f"/jobs/{job.id}/status").text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +19,7 @@ class JobStatus(StrEnum):
 
 
 FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+UNCLAIMED_AFTER_S = 60
 
 
 @dataclass
@@ -42,3 +43,14 @@ class Job:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def unclaimed_too_long(self) -> bool:
+        """Queued for longer than a worker takes to start: none may be running."""
+        waited = (utc_now() - _aware(self.created_at)).total_seconds()
+        return self.status is JobStatus.QUEUED and waited > UNCLAIMED_AFTER_S
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns; ours are UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
