@@ -6,21 +6,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.core.errors import MaterielError
-from materiel.core.markings import Marking
-from materiel.donations.store import DonationsStore
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
     DiscrepancyKind,
     Finding,
     Receipt,
-    Shipment,
     ShipmentStatus,
-    TransportPlanRecord,
 )
-from materiel.logistics.store import LogisticsStore
 from materiel.platform.http import UowDep
 from materiel.platform.jobs.service import submit_job
-from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import form_values
 from materiel.web.rendering import page, templates
 
@@ -37,23 +31,11 @@ def shipments_page(request: Request, uow: UowDep) -> Response:
         "shipments": shipments,
         "status": status or "",
         "statuses": [s.value for s in ShipmentStatus],
-        "plans": _plans(uow),
+        "plans": transport_service.list_transport_plans(uow)[:10],
         "message": request.query_params.get("message", ""),
         "error": request.query_params.get("error", ""),
     }
-    return page(request, "shipments.html", context, markings=_markings(shipments, uow))
-
-
-def _markings(shipments: list[Shipment], uow: UnitOfWork) -> list[Marking]:
-    """Shipments carry the marking of the pledges they move."""
-    wanted = {s.pledge for s in shipments}
-    with uow:
-        return [p.marking for p in DonationsStore(uow.session).all_pledges() if p.id in wanted]
-
-
-def _plans(uow: UnitOfWork) -> list[TransportPlanRecord]:
-    with uow:
-        return list(LogisticsStore(uow.session).plans()[:10])
+    return page(request, "shipments.html", context, markings=service.markings_of(shipments, uow))
 
 
 @router.post("/shipments/plan", response_class=HTMLResponse)
@@ -86,7 +68,9 @@ def shipment_page(shipment_id: str, request: Request, uow: UowDep) -> Response:
         "message": request.query_params.get("message", ""),
         "error": request.query_params.get("error", ""),
     }
-    return page(request, "shipment.html", context, markings=_markings([view.shipment], uow))
+    return page(
+        request, "shipment.html", context, markings=service.markings_of([view.shipment], uow)
+    )
 
 
 @router.post("/shipments/{shipment_id}/step")

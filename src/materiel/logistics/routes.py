@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from materiel.core.errors import NotFound
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
     DiscrepancyKind,
@@ -16,9 +15,7 @@ from materiel.logistics.model import (
     Finding,
     Receipt,
     ShipmentStatus,
-    TransportPlanRecord,
 )
-from materiel.logistics.store import LogisticsStore
 from materiel.platform.http import IfMatch, UowDep, expected_version, record_json, with_etag
 from materiel.platform.jobs.service import submit_job
 
@@ -79,17 +76,12 @@ def run_transport(body: TransportRun, uow: UowDep, request: Request) -> dict[str
 
 @router.get("/transport-plans", summary="Transport plan versions, newest first")
 def list_transport_plans(uow: UowDep) -> list[dict[str, Any]]:
-    with uow:
-        return [record_json(p) for p in LogisticsStore(uow.session).plans()]
+    return [record_json(p) for p in transport_service.list_transport_plans(uow)]
 
 
 @router.get("/transport-plans/{plan_id}", summary="One transport plan with its shipments")
 def get_transport_plan(plan_id: int, uow: UowDep, response: Response) -> dict[str, Any]:
-    with uow:
-        plan = uow.session.get(TransportPlanRecord, plan_id)
-        if plan is None:
-            raise NotFound(f"transport plan {plan_id} does not exist")
-        shipments = LogisticsStore(uow.session).shipments_of(plan_id)
+    plan, shipments = transport_service.transport_plan_view(plan_id, uow)
     return {**with_etag(response, plan), "shipments": [record_json(s) for s in shipments]}
 
 

@@ -313,3 +313,20 @@ def transport_job(context: JobContext) -> dict[str, Any]:
     limit = float(context.params.get("time_limit_s", 60))
     record = run_transport(uow, time_limit_s=limit, context=context)
     return {"transport_plan_id": record.id}
+
+
+def list_transport_plans(uow: UnitOfWork) -> list[TransportPlanRecord]:
+    """Transport plan versions, newest first."""
+    with uow:
+        return LogisticsStore(uow.session).plans()
+
+
+def transport_plan_view(
+    plan_id: int, uow: UnitOfWork
+) -> tuple[TransportPlanRecord, list[Shipment]]:
+    """One transport plan and its shipments."""
+    with uow:
+        record = uow.session.get(TransportPlanRecord, plan_id)
+        if record is None:
+            raise NotFound(f"transport plan {plan_id} does not exist")
+        return record, LogisticsStore(uow.session).shipments_of(plan_id)
