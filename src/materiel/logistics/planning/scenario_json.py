@@ -10,13 +10,12 @@ and reported as warnings.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from materiel.core.errors import InvalidInput, Problem
+from materiel.core.errors import Problem
 from materiel.logistics.planning import schemas
 from materiel.logistics.planning.scenario import (
     FixedLeg,
@@ -25,9 +24,16 @@ from materiel.logistics.planning.scenario import (
     Node,
     TransportScenario,
 )
+from materiel.platform.json_documents import (
+    raise_problems,
+    read_json,
+    schema_problems,
+    unknown_fields,
+)
 
 FORMAT = "materiel-transport-scenario/1"
 
+WHAT = "transport scenario"
 KNOWN_FIELDS: dict[str, frozenset[str]] = {
     "": frozenset({"format", "start", "horizon_days", "nodes", "links", "movements", "fixed"}),
     "nodes": frozenset({"id", "handling_per_day", "storage", "closed_from"}),
@@ -53,50 +59,20 @@ KNOWN_FIELDS: dict[str, frozenset[str]] = {
 
 def load_scenario(path: Path) -> TransportScenario:
     """Read and validate a transport scenario file; errors name the file and the field."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InvalidInput(f"{path}: no such file") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"{path}: not readable JSON ({exc})") from exc
-    return parse_scenario(document, source=str(path))
+    return parse_scenario(read_json(path), source=str(path))
 
 
 def parse_scenario(document: Any, *, source: str = "scenario") -> TransportScenario:
     """Validate a decoded JSON document and build the scenario."""
-    problems = shape_problems(document, source)
+    problems = schema_problems(schemas.validator(schemas.SCENARIO), document, source)
     if problems:
-        raise_problems(problems, source)
+        raise_problems(problems, source, WHAT)
     scenario = build(document)
     problems = reference_problems(scenario, source)
     if problems:
-        raise_problems(problems, source)
+        raise_problems(problems, source, WHAT)
     warnings = tuple(unknown_field_warnings(document))
     return TransportScenario(**{**scenario.__dict__, "warnings": warnings})
-
-
-def raise_problems(problems: list[Problem], source: str) -> None:
-    shown = "; ".join(f"{p.column}: {p.message}" for p in problems[:5])
-    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-    raise InvalidInput(f"{source}: invalid transport scenario: {shown}{more}", problems)
-
-
-def field_path(parts: Iterable[str | int]) -> str:
-    """`['movements', 3, 'units']` -> `movements[3].units`."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "(document)"
-
-
-def shape_problems(document: Any, source: str) -> list[Problem]:
-    errors = schemas.validator(schemas.SCENARIO).iter_errors(document)
-    problems = []
-    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
-        parts = list(error.absolute_path)
-        row = next((p for p in parts if isinstance(p, int)), None)
-        problems.append(Problem(error.message, source, row, field_path(parts)))
-    return problems
 
 
 def as_date(text: str | None) -> date | None:
@@ -196,18 +172,11 @@ def reference_problems(s: TransportScenario, source: str) -> list[Problem]:
 
 def unknown_field_warnings(doc: Mapping[str, Any]) -> Iterable[str]:
     """Warnings for fields this version does not know (they are ignored)."""
-    yield from unknown_in(doc, "", "")
-    for kind in KNOWN_FIELDS:
+    yield from unknown_fields(doc, KNOWN_FIELDS[""], "")
+    for kind, known in KNOWN_FIELDS.items():
         if kind:
             for index, record in enumerate(doc.get(kind) or ()):
-                yield from unknown_in(record, kind, f"{kind}[{index}]")
-
-
-def unknown_in(record: Mapping[str, Any], kind: str, where: str) -> Iterable[str]:
-    for name in record:
-        if name not in KNOWN_FIELDS[kind]:
-            place = f"{where}.{name}" if where else name
-            yield f"{place}: unknown field ignored"
+                yield from unknown_fields(record, known, f"{kind}[{index}]")
 
 
 def scenario_to_json(s: TransportScenario) -> dict[str, Any]:
