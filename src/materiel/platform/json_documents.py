@@ -8,7 +8,7 @@ not know are reported as warnings rather than refused.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -73,3 +73,16 @@ def unknown_fields(record: Mapping[str, Any], known: frozenset[str], where: str)
         if name not in known:
             place = f"{where}.{name}" if where else name
             yield f"{place}: unknown field ignored"
+
+
+def duplicate_problems(kind: str, ids: Sequence[str], source: str) -> list[Problem]:
+    """A problem for every id that appeared earlier in the same list."""
+    seen: set[str] = set()
+    problems = []
+    for index, ident in enumerate(ids):
+        if ident in seen:
+            problems.append(
+                Problem(f"duplicate id '{ident}'", source, index, f"{kind}[{index}].id")
+            )
+        seen.add(ident)
+    return problems

@@ -28,6 +28,7 @@ from materiel.donations.planning.scenario import (
     Scenario,
 )
 from materiel.platform.json_documents import (
+    duplicate_problems,
     raise_problems,
     read_json,
     schema_problems,
@@ -150,18 +151,6 @@ def build_pledge(p: Mapping[str, Any]) -> Pledge:
 
 def build_pairings(items: Sequence[Mapping[str, Any]] | None) -> tuple[Pairing, ...]:
     return tuple(Pairing(i["pledge"], i["requirement"], i.get("quantity", 0)) for i in items or ())
-
-
-def duplicate_problems(kind: str, ids: Sequence[str], source: str) -> list[Problem]:
-    seen: set[str] = set()
-    problems = []
-    for index, ident in enumerate(ids):
-        if ident in seen:
-            problems.append(
-                Problem(f"duplicate id '{ident}'", source, index, f"{kind}[{index}].id")
-            )
-        seen.add(ident)
-    return problems
 
 
 def reference_problems(s: Scenario, source: str) -> list[Problem]:

@@ -10,7 +10,7 @@ and reported as warnings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from materiel.logistics.planning.scenario import (
     TransportScenario,
 )
 from materiel.platform.json_documents import (
+    duplicate_problems,
     raise_problems,
     read_json,
     schema_problems,
@@ -128,18 +129,6 @@ def build(doc: Mapping[str, Any]) -> TransportScenario:
             for f in doc.get("fixed") or ()
         ),
     )
-
-
-def duplicate_problems(kind: str, ids: Sequence[str], source: str) -> list[Problem]:
-    seen: set[str] = set()
-    problems = []
-    for index, ident in enumerate(ids):
-        if ident in seen:
-            problems.append(
-                Problem(f"duplicate id '{ident}'", source, index, f"{kind}[{index}].id")
-            )
-        seen.add(ident)
-    return problems
 
 
 def reference_problems(s: TransportScenario, source: str) -> list[Problem]:
