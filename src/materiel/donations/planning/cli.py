@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from materiel.core.errors import InvalidInput
@@ -15,6 +14,7 @@ from materiel.donations.planning.greedy import allocate_greedy
 from materiel.donations.planning.plan import Plan, write_plan
 from materiel.donations.planning.planner import allocate
 from materiel.donations.planning.scenario_json import load_scenario
+from materiel.platform.progress import run_with_progress
 
 app = typer.Typer(help="Allocation planner: match pledges to requirements from a JSON scenario.")
 console = Console(stderr=True)
@@ -39,13 +39,9 @@ def allocate_command(
     if greedy:
         plan = allocate_greedy(loaded)
     else:
-        with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("planning", total=1.0)
-
-            def report(fraction: float, message: str) -> None:
-                bar.update(task, completed=fraction, description=message)
-
-            plan = allocate(loaded, time_limit_s=time_limit, progress=report)
+        plan = run_with_progress(
+            console, lambda report: allocate(loaded, time_limit_s=time_limit, progress=report)
+        )
     try:
         write_plan(plan, out)
     except OSError as exc:

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from materiel.core.errors import InvalidInput
@@ -15,6 +14,7 @@ from materiel.logistics.planning.greedy import plan_transport_greedy
 from materiel.logistics.planning.plan import TransportPlan, write_plan
 from materiel.logistics.planning.planner import plan_transport
 from materiel.logistics.planning.scenario_json import load_scenario
+from materiel.platform.progress import run_with_progress
 
 console = Console(stderr=True)
 
@@ -36,13 +36,9 @@ def transport_command(
     if greedy:
         plan = plan_transport_greedy(loaded)
     else:
-        with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("planning", total=1.0)
-
-            def report(fraction: float, message: str) -> None:
-                bar.update(task, completed=fraction, description=message)
-
-            plan = plan_transport(loaded, time_limit_s=time_limit, progress=report)
+        plan = run_with_progress(
+            console, lambda report: plan_transport(loaded, time_limit_s=time_limit, progress=report)
+        )
     try:
         write_plan(plan, out)
     except OSError as exc:
