@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from materiel.core.errors import InvalidInput
 from materiel.logistics.planning import schemas
+from materiel.platform.json_documents import raise_problems, schema_problems
 
 FORMAT = "materiel-transport-plan/1"
 
@@ -128,11 +128,9 @@ def plan_to_json(plan: TransportPlan) -> dict[str, Any]:
 
 def plan_from_json(doc: Any, *, source: str = "plan") -> TransportPlan:
     """Read a `materiel-transport-plan/1` document (validated against its schema)."""
-    errors = list(schemas.validator(schemas.PLAN).iter_errors(doc))
-    if errors:
-        first = errors[0]
-        where = ".".join(str(p) for p in first.absolute_path) or "(document)"
-        raise InvalidInput(f"{source}: invalid transport plan: {where}: {first.message}")
+    problems = schema_problems(schemas.validator(schemas.PLAN), doc, source)
+    if problems:
+        raise_problems(problems, source, "transport plan")
     o, s = doc["objective"], doc["solver"]
     return TransportPlan(
         shipments=tuple(
