@@ -19,10 +19,12 @@ from materiel.api.app import create_app
 from materiel.console import actor, console, errors, print_problems, start_runtime
 from materiel.core.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     MaterielError,
     NotFound,
     PlanningFailed,
+    Unauthenticated,
 )
 from materiel.demo.load import load_demo
 from materiel.donations import plan_service
@@ -40,6 +42,8 @@ from materiel.platform.jobs.runners import QueueRunner
 from materiel.platform.jobs.worker import run_queued, serve_queue
 
 EXIT_CODES: tuple[tuple[type[MaterielError], int], ...] = (
+    (Unauthenticated, 77),  # EX_NOPERM: credentials missing or wrong
+    (Forbidden, 77),  # EX_NOPERM: not allowed to do this
     (InvalidInput, 65),  # EX_DATAERR: the input file or value is wrong
     (NotFound, 66),  # EX_NOINPUT: a referenced record or file does not exist
     (Conflict, 75),  # EX_TEMPFAIL: clashes with current state; reload and retry

@@ -10,14 +10,20 @@ from fastapi.responses import JSONResponse
 
 from materiel.core.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     MaterielError,
     NotFound,
     PlanningFailed,
     StaleVersion,
+    TooManyRequests,
+    Unauthenticated,
 )
 
 STATUS_BY_ERROR: tuple[tuple[type[MaterielError], int], ...] = (
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (TooManyRequests, 429),
     (StaleVersion, 412),
     (NotFound, 404),
     (Conflict, 409),

@@ -78,3 +78,25 @@ class ImportRejected(InvalidInput):
     """An import was refused as a whole; `problems` lists every rejected row."""
 
     title = "Import rejected"
+
+
+class Unauthenticated(MaterielError):
+    """The caller did not prove who they are (no, wrong or expired credentials)."""
+
+    title = "Not signed in"
+
+
+class Forbidden(MaterielError):
+    """The caller may see the record but not do this to it."""
+
+    title = "Forbidden"
+
+
+class TooManyRequests(MaterielError):
+    """The caller tried too often; `retry_after` says when to try again (seconds)."""
+
+    title = "Too many requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
