@@ -1,0 +1,1 @@
+"""Demining: hazard areas, remote clearance assets, tasking, coverage, land release."""
