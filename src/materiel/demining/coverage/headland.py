@@ -1,0 +1,267 @@
+"""Headland passes round the boundary and every hole, cleared before the sweep.
+
+Pass i runs at (i - 1/2) tool widths inside the boundary of the field (the
+area minus no-go zones), so the passes together clear a band of h widths:
+the turning room for the swaths inside. Passes are joined by straight
+connectors worked with the tool down; the machine reaches a hole's passes
+over such a connector, so it never drives over unswept ground.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from shapely import LineString, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
+
+from .model import Step
+from .transits import Network, insert_vertex, start_at
+
+QUAD_SEGS = 8
+SIMPLIFY_M = 0.5
+DETOUR = 2.5
+"""A transit along the passes is this many times longer than the straight line, roughly."""
+
+
+def passes_needed(width: float, radius: float) -> int:
+    """Passes whose band holds a turn even at an oblique boundary: 2 radii + half a width."""
+    return max(1, math.ceil((2 * radius + width / 2) / width - 1e-9))
+
+
+def offset(field_: BaseGeometry, distance: float) -> BaseGeometry:
+    """The field shrunk by `distance` (round joins; sharp convex corners stay sharp)."""
+    return field_.buffer(-distance, quad_segs=QUAD_SEGS)
+
+
+def rings(field_: BaseGeometry, width: float, count: int) -> list[LineString]:
+    """Closed centre lines of every headland pass, pass 1 (outermost) first."""
+    found: list[LineString] = []
+    safe = offset(field_, width / 2 - 0.01)
+    shapely.prepare(safe)
+    for level in range(1, count + 1):
+        shrunk = offset(field_, (level - 0.5) * width)
+        for polygon in shapely.get_parts(shrunk):
+            if isinstance(polygon, Polygon) and not polygon.is_empty:
+                for ring in (polygon.exterior, *polygon.interiors):
+                    coords = np.asarray(ring.coords)
+                    if level > 1:
+                        coords = _with_spurs(coords, width, Corner(polygon, safe))
+                    found.append(LineString(coords))
+    return [r for r in found if r.length > 0]
+
+
+SPUR_ANGLE_DEG = 150.0
+"""Convex corners sharper than this get a spur: out along the bisector and back."""
+
+
+@dataclass(frozen=True)
+class Corner:
+    """The pass's polygon (to tell convex corners) and where the tool centre may go."""
+
+    polygon: Polygon
+    safe: BaseGeometry
+
+
+def _with_spurs(coords: np.ndarray, width: float, where: Corner) -> np.ndarray:
+    """Ring coordinates with a spur at each sharp convex corner.
+
+    Between two passes a sharp convex corner leaves a sliver no round-joined
+    footprint reaches; driving out along the corner's bisector towards the
+    outer pass and back clears it.
+    """
+    ring = coords[:-1]
+    n = len(ring)
+    if n < 3:
+        return coords
+    out: list[np.ndarray] = []
+    for i in range(n):
+        a, v, b = ring[i - 1], ring[i], ring[(i + 1) % n]
+        out.append(v)
+        spur = _spur(a, v, b, width, where)
+        if spur is not None:
+            out.extend([spur, v])
+    out.append(out[0])
+    return np.asarray(out)
+
+
+def _spur(
+    a: np.ndarray, v: np.ndarray, b: np.ndarray, width: float, where: Corner
+) -> np.ndarray | None:
+    u1, u2 = a - v, b - v
+    l1, l2 = float(np.hypot(*u1)), float(np.hypot(*u2))
+    if l1 < 1e-9 or l2 < 1e-9:
+        return None
+    u1, u2 = u1 / l1, u2 / l2
+    angle = math.degrees(math.acos(max(-1.0, min(1.0, float(u1 @ u2)))))
+    if angle >= SPUR_ANGLE_DEG:
+        return None
+    bisector = -(u1 + u2)
+    bisector /= float(np.hypot(*bisector))
+    probe = v - bisector * 1e-3  # just inside the corner's angle
+    if not shapely.contains_xy(where.polygon, probe[0], probe[1]):
+        return None  # a concave corner: no sliver there
+    length = width / math.sin(math.radians(angle) / 2)
+    for _ in range(6):
+        tip: np.ndarray = np.asarray(v + bisector * length, dtype=float)
+        if shapely.covers(where.safe, LineString([v, tip])):
+            return tip
+        length /= 2
+    return None
+
+
+@dataclass
+class HeadlandPlan:
+    """Headland steps in driving order and the network of lines they cleared."""
+
+    steps: list[Step] = field(default_factory=list)
+    network: Network = field(default_factory=Network)
+    unreached: list[LineString] = field(default_factory=list)
+
+
+@dataclass
+class _Visit:
+    ring: int
+    source: int  # index into the visited rings, -1 for the first
+    p: tuple[float, float] = (0.0, 0.0)
+    q: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass
+class _Search:
+    """What the greedy ordering of passes knows while it runs."""
+
+    lines: list[LineString]
+    simple: np.ndarray
+    safe: BaseGeometry
+    visits: list[_Visit]
+    pending: set[int]
+    gap: dict[int, float]  # shortest distance from a visited pass
+    near: dict[int, tuple[int, tuple[float, float]]]  # that visit, and the point on it
+
+    @property
+    def here(self) -> tuple[float, float]:
+        last = self.visits[-1]
+        return last.q if last.source >= 0 else _first_point(self.lines[last.ring])
+
+    def record(self, visit: _Visit) -> None:
+        source_ring = self.visits[visit.source].ring
+        self.lines[source_ring] = insert_vertex(self.lines[source_ring], visit.p)
+        self.lines[visit.ring] = start_at(self.lines[visit.ring], visit.q)
+        self.visits.append(visit)
+        self.pending.discard(visit.ring)
+        self.update(visit.ring)
+
+    def update(self, ring: int) -> None:
+        """Shorter gaps to the pending passes through the pass just visited."""
+        others = sorted(self.pending)
+        if not others:
+            return
+        gaps = shapely.distance(self.simple[others], self.simple[ring])
+        closer = [(j, float(g)) for j, g in zip(others, gaps, strict=True) if g < self.gap[j]]
+        if not closer:
+            return
+        links = shapely.shortest_line(self.simple[ring], self.simple[[j for j, _ in closer]])
+        for (j, g), link in zip(closer, links, strict=True):
+            self.gap[j] = g
+            x, y = shapely.get_coordinates(link)[0]
+            self.near[j] = (len(self.visits) - 1, (float(x), float(y)))
+
+
+def plan_headlands(passes: list[LineString], safe: BaseGeometry, spacing: float) -> HeadlandPlan:
+    """Order the passes greedily by the cheapest connector that stays in `safe`.
+
+    A connector runs straight from where the machine is, or from the nearest
+    pass already driven (plus the transit there along the passes).
+    """
+    if not passes:
+        return HeadlandPlan()
+    lines = list(passes)
+    first = int(np.argmax([r.length for r in lines]))
+    shapely.prepare(safe)
+    search = _Search(
+        lines=lines,
+        simple=shapely.simplify(np.array(lines, dtype=object), SIMPLIFY_M),
+        safe=safe,
+        visits=[_Visit(ring=first, source=-1)],
+        pending=set(range(len(lines))) - {first},
+        gap=dict.fromkeys(range(len(lines)), math.inf),
+        near={},
+    )
+    search.update(first)
+    unreached: list[LineString] = []
+    while search.pending:
+        visit = _next_visit(search)
+        if visit is None:
+            unreached.extend(lines[j] for j in sorted(search.pending))
+            break
+        search.record(visit)
+    plan = _replay(search.lines, search.visits, spacing)
+    plan.unreached = unreached
+    return plan
+
+
+def _first_point(line: LineString) -> tuple[float, float]:
+    x, y = shapely.get_coordinates(line)[0]
+    return (float(x), float(y))
+
+
+def _next_visit(search: _Search) -> _Visit | None:
+    """The pending pass with the cheapest valid connector, with that connector."""
+    here = search.here
+    pending = sorted(search.pending)
+    direct = shapely.distance(shapely.points(here), search.simple[pending])
+    costs = []
+    for j, straight in zip(pending, direct, strict=True):
+        _, point = search.near[j]
+        costs.append((min(float(straight), search.gap[j] + DETOUR * math.dist(here, point)), j))
+    for _, j in sorted(costs)[:8]:
+        for visit in _connectors(search, j, here):
+            connector = LineString([visit.p, visit.q])
+            if connector.length == 0 or shapely.covers(search.safe, connector):
+                return visit
+    return None
+
+
+def _connectors(search: _Search, j: int, here: tuple[float, float]) -> list[_Visit]:
+    """Connector candidates to pass j: from here, then from the nearest visited passes."""
+    ring = search.lines[j]
+    q = ring.interpolate(ring.project(shapely.points(here)))
+    current = len(search.visits) - 1
+    found = [_Visit(ring=j, source=current, p=here, q=(q.x, q.y))]
+    simple = search.simple
+    by_gap = sorted(
+        range(len(search.visits)),
+        key=lambda v: float(shapely.distance(simple[search.visits[v].ring], simple[j])),
+    )
+    for source in [search.near[j][0], *by_gap[:3]]:
+        p, q = nearest_points(search.lines[search.visits[source].ring], ring)
+        found.append(_Visit(ring=j, source=source, p=(p.x, p.y), q=(q.x, q.y)))
+    return sorted(found, key=lambda v: math.dist(v.p, v.q) + DETOUR * math.dist(here, v.p))
+
+
+def _replay(lines: list[LineString], visits: list[_Visit], spacing: float) -> HeadlandPlan:
+    """Steps in driving order; the network gets vertices at most `spacing` apart, so that
+    transits can join a pass anywhere along it."""
+    plan = HeadlandPlan()
+    first = lines[visits[0].ring]
+    plan.steps.append(Step("work", first))
+    plan.network.add(shapely.segmentize(first, spacing))
+    here = _first_point(first)
+    for visit in visits[1:]:
+        if here != visit.p:
+            path = plan.network.route(here, visit.p)
+            if path is not None and len(path) > 1:
+                plan.steps.append(Step("transit", LineString(path)))
+        if visit.p != visit.q:
+            connector = LineString([visit.p, visit.q])
+            plan.steps.append(Step("work", connector))
+            plan.network.add(connector)
+        ring = lines[visit.ring]
+        plan.steps.append(Step("work", ring))
+        plan.network.add(shapely.segmentize(ring, spacing))
+        here = visit.q
+    return plan
