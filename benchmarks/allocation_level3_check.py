@@ -3,7 +3,8 @@
 For the largest components of a seeded instance, solves levels 1 and 2
 exactly (as the planner does), then the commonality problem on that face as
 a MIP with SCIP (x <= cap * y per arc and per (requirement, pair)), next to
-the planner's own search and bound. Slow; for research, not for CI.
+the planner's own search and bound (its MIPs included, within the same
+seconds). Slow; for research, not for CI.
 
     python benchmarks/allocation_level3_check.py 1000x1000 --components 7 --seconds 10
 """
@@ -22,9 +23,9 @@ from ortools.linear_solver import pywraplp
 sys.path.insert(0, str(Path(__file__).parent))
 
 from allocation_instances import generate
-from materiel.donations.planning.commonality import improve
 from materiel.donations.planning.flownet import FlowNet, build_net
 from materiel.donations.planning.instance import build_instance, components
+from materiel.donations.planning.level3 import improve
 from materiel.donations.planning.stages import Locked, exact_levels
 
 
@@ -71,7 +72,11 @@ def main() -> None:
         locked = exact_levels(net)
         end = time.monotonic() + args.seconds
         outcome = improve(
-            inst, net=net, locked=locked, out_of_time=lambda end=end: time.monotonic() > end
+            inst,
+            net=net,
+            locked=locked,
+            out_of_time=lambda end=end: time.monotonic() > end,
+            seconds_left=lambda end=end: end - time.monotonic(),
         )
         found, bound = mip(net, locked, args.seconds)
         print(

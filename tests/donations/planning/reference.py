@@ -68,6 +68,28 @@ class Optimum:
 
 def lexicographic_optimum(s: Scenario) -> Optimum:
     """Levels 1 (per priority), 2 and stability, solved one after another with CP-SAT."""
+    return lexicographic_model(s)[2]
+
+
+def fewest_pairs(s: Scenario) -> int:
+    """Level 3: fewest (receiving unit, item type) pairs with levels 1, 2, stability held."""
+    model, x, _ = lexicographic_model(s)
+    units = {r.id: r.unit_key for r in s.requirements}
+    kinds = {p.id: p.item_type for p in s.pledges}
+    qty = {p.id: p.quantity for p in s.pledges}
+    used: dict[tuple[str, str], cp_model.IntVar] = {}
+    for (p, r), v in x.items():
+        key = (units[r], kinds[p])
+        if key not in used:
+            used[key] = model.new_bool_var("")
+        model.add(v <= qty[p] * used[key])
+    return fix(model, sum(used.values()), maximize=False)
+
+
+def lexicographic_model(
+    s: Scenario,
+) -> tuple[cp_model.CpModel, dict[tuple[str, str], cp_model.IntVar], Optimum]:
+    """The CP-SAT model with levels 1, 2 and stability fixed at their optimum."""
     cands = candidate_pairs(s)
     model = cp_model.CpModel()
     qty_p = {p.id: p.quantity for p in s.pledges}
@@ -98,7 +120,7 @@ def lexicographic_optimum(s: Scenario) -> Optimum:
     lateness = sum(c.late * x[(c.pledge, c.requirement)] for c in cands)
     late = fix(model, lateness, maximize=False)
     moved = sum(previous.values()) - fix(model, sum(kept), maximize=True)
-    return Optimum(met, late, moved)
+    return model, x, Optimum(met, late, moved)
 
 
 def fix(model: cp_model.CpModel, expr: object, *, maximize: bool) -> int:

@@ -25,8 +25,10 @@ def test_workers_keep_levels_one_and_two(monkeypatch: pytest.MonkeyPatch) -> Non
     forked = planner.allocate(s, time_limit_s=5, progress=lambda f, _: seen.append(f))
     assert forked.objective.met_by_priority == alone.objective.met_by_priority
     assert forked.objective.unit_days_late == alone.objective.unit_days_late
-    assert forked.solver.bound == alone.solver.bound
-    assert forked.objective.types_per_unit >= (forked.solver.bound or 0)
+    # The MIPs get what time is left, so bounds may differ; each bounds both plans.
+    bounds = [forked.solver.bound or 0, alone.solver.bound or 0]
+    types = [forked.objective.types_per_unit, alone.objective.types_per_unit]
+    assert max(bounds) <= min(types)
     assert seen[-1] == 1.0
     greedy = allocate_greedy(s)
     assert forked.objective.met_by_priority[1] >= greedy.objective.met_by_priority[1]

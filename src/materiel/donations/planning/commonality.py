@@ -10,18 +10,20 @@ where x is the flow the pair carried in the previous solution, and solves
 again until the set of open pairs repeats. A final solve closes the unused
 pairs and minimises transport exactly (level 4 given level 3).
 
-Lower bound, the larger of two (both over the same face):
+Lower bound, the largest of these (all over the same face):
 - covering: a requirement whose units are all forced (its priority class
   is met in full, say) must receive some item type it can take; per
   receiving unit, the fewest types hitting every such requirement's
   accepted set (exact for small type sets, a disjoint packing otherwise);
-- relaxation: each pair costs x / cap, cap the most that pair could carry.
+- relaxation: each pair costs x / cap, cap the most that pair could carry;
+- the dual bounds of the MIPs in `commonality_mip` (see `level3`).
+
+These are the search's parts; `level3.improve` puts them together.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +33,6 @@ import numpy as np
 from materiel.donations.planning.exact import CostOverflow, Infeasible, State, solve_exact
 from materiel.donations.planning.flownet import DIRECT, MET, PAIR, BoolArray, FlowNet, IntArray
 from materiel.donations.planning.instance import Instance
-from materiel.donations.planning.stages import Locked
 
 RELAXATION_SCALE = 10**6
 SEARCH_SCALE = 10**4
@@ -48,16 +49,6 @@ class Solution:
 
     def key(self) -> tuple[int, int]:
         return (self.open_pairs, self.transport)
-
-
-@dataclass
-class Outcome:
-    """Best solution of a component and the lower bound on its open pairs."""
-
-    best: Solution
-    bound: float | None
-    iterations: int
-    complete: bool
 
 
 def pair_flow(net: FlowNet, flows: IntArray) -> IntArray:
@@ -238,49 +229,28 @@ def close_pairs(
     return best, solves
 
 
-def improve(
-    inst: Instance,
-    *,
+def slope_scaling(
     net: FlowNet,
-    locked: Locked,
+    state: State,
+    flows: IntArray,
+    *,
+    best: Solution,
+    pinned: IntArray,
+    cap: IntArray,
+    bound: float,
     out_of_time: Callable[[], bool],
-    past_limit: Callable[[], bool] = lambda: False,
-    max_iterations: int = 25,
-) -> Outcome:
-    """Bound, slope scaling, then least transport for the best set of open pairs.
+    max_iterations: int,
+) -> tuple[Solution, int, bool]:
+    """F / x slopes from the last flow until the set of open pairs repeats.
 
-    `out_of_time` ends the search; `past_limit` (the planner passes a stop
-    request) also skips the last exact transport solve.
+    Returns the best solution, the solves made and whether it ran to its end.
     """
-    state = locked.state
-    pinned = pinned_pairs(net, inst)
-    best = evaluate(net, locked.flows, pinned)
-    bound = float(covering_bound(net, state, pinned))
-
-    def finish(best: Solution, bound: float, iterations: int, complete: bool) -> Outcome:
-        if past_limit():
-            return Outcome(best, bound, iterations, False)
-        return Outcome(polish(net, state, best, pinned), bound, iterations, complete)
-
-    if out_of_time():
-        return finish(best, bound, 0, False)
-    cap = pair_capacity(net, state)
-    slopes = np.where(pinned, 0, RELAXATION_SCALE // cap).astype(np.int64)
-    try:
-        flows, _ = solve_exact(
-            net, state, slope_costs(net, slopes, False), seed=best.flows, certify=False
-        )
-    except CostOverflow:
-        return finish(best, bound, 0, False)
-    bound = max(bound, math.ceil(float((pair_flow(net, flows) * slopes).sum()) / RELAXATION_SCALE))
-    best = min(best, evaluate(net, flows, pinned), key=Solution.key)
     slopes = np.where(pinned, 0, SEARCH_SCALE // cap).astype(np.int64)
     seen = {frozenset(np.flatnonzero(pair_flow(net, flows)).tolist())}
-    iterations, complete = 1, True
+    iterations = 0
     while iterations < max_iterations and best.open_pairs > bound:
         if out_of_time():
-            complete = False
-            break
+            return best, iterations, False
         slopes = next_slopes(pair_flow(net, flows), slopes, pinned, SEARCH_SCALE)
         try:
             flows, _ = solve_exact(
@@ -294,10 +264,28 @@ def improve(
         if open_set in seen:
             break
         seen.add(open_set)
-    if complete and best.open_pairs > bound:
-        best, solves = close_pairs(
-            net, state, best, pinned=pinned, cap=cap, out_of_time=out_of_time
-        )
-        iterations += solves
-        complete = not out_of_time()
-    return finish(best, bound, iterations, complete)
+    return best, iterations, True
+
+
+def guided(
+    net: FlowNet, state: State, chosen: BoolArray, *, pinned: IntArray, cap: IntArray
+) -> Solution | None:
+    """One solve with no slope on the chosen pairs and F / cap on the others."""
+    slopes = np.where(chosen | pinned.astype(bool), 0, SEARCH_SCALE // cap).astype(np.int64)
+    try:
+        flows, _ = solve_exact(net, state, slope_costs(net, slopes, True), certify=False)
+    except CostOverflow:
+        return None
+    return evaluate(net, flows, pinned)
+
+
+def with_open(net: FlowNet, state: State, chosen: BoolArray, pinned: IntArray) -> Solution | None:
+    """A flow on the face using only the chosen (and pinned) pairs; None if there is none."""
+    has_pair = net.pair >= 0
+    closed = np.zeros(len(net.tail), dtype=bool)
+    closed[has_pair] = (~chosen & ~pinned.astype(bool))[net.pair[has_pair]]
+    try:
+        flows, _ = solve_exact(net, state.without(closed), net.trans, certify=False)
+    except (Infeasible, CostOverflow):
+        return None
+    return evaluate(net, flows, pinned)

@@ -65,7 +65,7 @@ class SolverInfo:
     seconds: float
     bound: int | None
     gap: float | None = None
-    method: str = "min-cost flow + slope scaling"
+    method: str = "min-cost flow + slope scaling + SCIP bounds (level 3)"
     notes: tuple[str, ...] = ()
     levels_1_2_seconds: float | None = None
 

@@ -5,7 +5,7 @@ the scenario is indexed (`instance`), split into independent components,
 each component becomes a min-cost-flow network (`flownet`), solved exactly
 in lexicographic stages by reduced-cost fixing (`stages`, `exact`:
 priority, lateness, stability), then
-improved on fleet commonality with a lower bound (`commonality`), and the
+improved on fleet commonality with a lower bound (`level3`), and the
 flow is turned back into allocations with reasons (`planner_output`).
 Large scenarios solve their components in two forked worker processes.
 """
@@ -23,10 +23,10 @@ from multiprocessing.synchronize import Event
 
 import numpy as np
 
-from materiel.donations.planning.commonality import Outcome, improve
 from materiel.donations.planning.decompose import decompose
 from materiel.donations.planning.flownet import build_net
 from materiel.donations.planning.instance import Instance, build_instance, components
+from materiel.donations.planning.level3 import Outcome, improve
 from materiel.donations.planning.plan import Plan, SolverInfo
 from materiel.donations.planning.planner_output import assemble
 from materiel.donations.planning.scenario import Scenario
@@ -277,6 +277,7 @@ def solve_component(
         locked=locked,
         out_of_time=lambda: out_of_time(deadline),
         past_limit=past_limit,
+        seconds_left=lambda: deadline - time.monotonic(),
     )
     pairs = decompose(net, outcome.best.flows)
     keys = np.asarray(list(pairs), np.int64).reshape(-1, 2)
@@ -291,7 +292,7 @@ def solve_component(
 
 
 def solver_info(inst: Instance, run: Run) -> SolverInfo:
-    """Status and bound: bound counts pinned pairs plus the relaxation's value."""
+    """Status and bound: bound counts pinned pairs plus the components' bounds."""
     pinned = {(inst.requirements[r].unit_key, inst.pledges[p].item_type) for p, r, _ in inst.pinned}
     bound = None if run.bound is None else len(pinned) + math.ceil(run.bound - 1e-9)
     status = "stopped" if run.stopped else ("feasible" if run.complete else "time_limit")
