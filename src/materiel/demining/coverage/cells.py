@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import pairwise, permutations
 
 from .sweep import Segment
@@ -62,16 +63,19 @@ def _single_successor(cell: Cell, row: list[Segment]) -> bool:
 TAIL_SEARCH = 7
 
 
-def _best_tail(here: int | None, rows: list[int], skip: int) -> list[int]:
-    """The order of a few remaining rows with the fewest short jumps, then the least travel."""
+@cache
+def _best_tail(here: int | None, count: int, skip: int) -> tuple[int, ...]:
+    """The order of the last few rows 0..count-1 (relative to the tail's first row, `here`
+    the row just driven) with the fewest short jumps, then the least travel. Cached: many
+    cells end in the same few cases."""
     best: tuple[tuple[int, int], tuple[int, ...]] | None = None
-    for candidate in permutations(rows):
+    for candidate in permutations(range(count)):
         path = candidate if here is None else (here, *candidate)
         jumps = [abs(b - a) for a, b in pairwise(path)]
         score = (sum(1 for j in jumps if j < skip), sum(jumps))
         if best is None or score < best[0]:
             best = (score, candidate)
-    return list(best[1]) if best else []
+    return best[1] if best else ()
 
 
 def visit_order(count: int, skip: int) -> list[int]:
@@ -89,7 +93,9 @@ def visit_order(count: int, skip: int) -> list[int]:
     order = [b * period + (i * skip) % period for b in range(blocks) for i in range(period)]
     tail = list(range(blocks * period, count))
     if len(tail) <= TAIL_SEARCH:
-        return order + _best_tail(order[-1] if order else None, tail, skip)
+        base = blocks * period
+        here = order[-1] - base if order else None
+        return order + [base + i for i in _best_tail(here, len(tail), skip)]
     unvisited = tail
     if not order:
         order.append(unvisited.pop(0))

@@ -19,12 +19,15 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from .model import Step
+from .ringroutes import RingRoutes, Station
 from .transits import Network, insert_vertex, start_at
 
 QUAD_SEGS = 8
 SIMPLIFY_M = 0.5
-DETOUR = 2.5
-"""A transit along the passes is this many times longer than the straight line, roughly."""
+CANDIDATES = 8
+RECENT_PASSES = 4
+"""Connectors are also tried from the passes just driven (round the same hole)."""
+"""Pending passes (cheapest first by a quick estimate) whose connectors are tried."""
 
 
 def passes_needed(width: float, radius: float) -> int:
@@ -141,16 +144,26 @@ class _Search:
     pending: set[int]
     gap: dict[int, float]  # shortest distance from a visited pass
     near: dict[int, tuple[int, tuple[float, float]]]  # that visit, and the point on it
+    routes: RingRoutes  # route lengths over the passes and connectors driven so far
 
     @property
     def here(self) -> tuple[float, float]:
         last = self.visits[-1]
         return last.q if last.source >= 0 else _first_point(self.lines[last.ring])
 
+    def station(self, visit: int, point: tuple[float, float]) -> Station:
+        ring = self.visits[visit].ring
+        return (ring, self.routes.position(ring, point))
+
     def record(self, visit: _Visit) -> None:
         source_ring = self.visits[visit.source].ring
         self.lines[source_ring] = insert_vertex(self.lines[source_ring], visit.p)
         self.lines[visit.ring] = start_at(self.lines[visit.ring], visit.q)
+        self.routes.connect(
+            (source_ring, self.routes.position(source_ring, visit.p)),
+            (visit.ring, self.routes.position(visit.ring, visit.q)),
+            math.dist(visit.p, visit.q),
+        )
         self.visits.append(visit)
         self.pending.discard(visit.ring)
         self.update(visit.ring)
@@ -190,7 +203,10 @@ def plan_headlands(passes: list[LineString], safe: BaseGeometry, spacing: float)
         pending=set(range(len(lines))) - {first},
         gap=dict.fromkeys(range(len(lines)), math.inf),
         near={},
+        routes=RingRoutes(list(passes)),
     )
+    start = search.station(0, search.here)
+    search.routes.connect(start, start, 0.0)
     search.update(first)
     unreached: list[LineString] = []
     while search.pending:
@@ -210,19 +226,32 @@ def _first_point(line: LineString) -> tuple[float, float]:
 
 
 def _next_visit(search: _Search) -> _Visit | None:
-    """The pending pass with the cheapest valid connector, with that connector."""
+    """The pending pass with the cheapest valid connector plus the route to its start.
+
+    Route lengths are measured along the passes and connectors driven so far
+    (a straight-line guess would miss the detour round a hole in between).
+    """
     here = search.here
+    costs = search.routes.costs_from(search.station(len(search.visits) - 1, here))
+
+    def cost(visit: _Visit) -> float:
+        ring = search.visits[visit.source].ring
+        route = search.routes.cost_to(costs, ring, search.routes.position(ring, visit.p))
+        return route + math.dist(visit.p, visit.q)
+
     pending = sorted(search.pending)
     direct = shapely.distance(shapely.points(here), search.simple[pending])
-    costs = []
+    estimates = []
     for j, straight in zip(pending, direct, strict=True):
-        _, point = search.near[j]
-        costs.append((min(float(straight), search.gap[j] + DETOUR * math.dist(here, point)), j))
-    for _, j in sorted(costs)[:8]:
-        for visit in _connectors(search, j, here):
-            connector = LineString([visit.p, visit.q])
-            if connector.length == 0 or shapely.covers(search.safe, connector):
-                return visit
+        source, point = search.near[j]
+        estimates.append(
+            (min(float(straight), search.gap[j] + cost(_Visit(j, source, point, point))), j)
+        )
+    visits = [v for _, j in sorted(estimates)[:CANDIDATES] for v in _connectors(search, j, here)]
+    for visit in sorted(visits, key=cost):
+        connector = LineString([visit.p, visit.q])
+        if connector.length == 0 or shapely.covers(search.safe, connector):
+            return visit
     return None
 
 
@@ -233,14 +262,13 @@ def _connectors(search: _Search, j: int, here: tuple[float, float]) -> list[_Vis
     current = len(search.visits) - 1
     found = [_Visit(ring=j, source=current, p=here, q=(q.x, q.y))]
     simple = search.simple
-    by_gap = sorted(
-        range(len(search.visits)),
-        key=lambda v: float(shapely.distance(simple[search.visits[v].ring], simple[j])),
-    )
-    for source in [search.near[j][0], *by_gap[:3]]:
+    visited = simple[[visit.ring for visit in search.visits]]
+    by_gap = [int(v) for v in np.argsort(shapely.distance(visited, simple[j]), kind="stable")]
+    recent = range(max(0, current - RECENT_PASSES + 1), current + 1)  # the passes just driven
+    for source in dict.fromkeys([search.near[j][0], *by_gap[:3], *recent]):
         p, q = nearest_points(search.lines[search.visits[source].ring], ring)
         found.append(_Visit(ring=j, source=source, p=(p.x, p.y), q=(q.x, q.y)))
-    return sorted(found, key=lambda v: math.dist(v.p, v.q) + DETOUR * math.dist(here, v.p))
+    return found
 
 
 def _replay(lines: list[LineString], visits: list[_Visit], spacing: float) -> HeadlandPlan:

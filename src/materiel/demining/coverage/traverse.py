@@ -20,6 +20,8 @@ from shapely.geometry.base import BaseGeometry
 
 from .cells import Cell, visit_order
 from .model import Step
+from .ordering import Way, improve, ways
+from .skips import choose_skip
 from .sweep import Segment
 from .transits import Network, reach_costs
 from .turns import turn_paths
@@ -49,15 +51,22 @@ class Sweeper:
     blocked: int = 0
 
     def drive(self, cells: list[Cell]) -> None:
-        """Sweep every cell, nearest entry first."""
-        orders = {id(c): visit_order(len(c.segments), self.skip) for c in cells}
-        remaining = list(cells)
+        """Sweep every cell: nearest entry first, then improved by moving single cells."""
+        options = {
+            id(c): ways(c, visit_order(len(c.segments), choose_skip(c, self.skip, self.radius)))
+            for c in cells
+        }
+        sequence: list[Way] = []
         costs = self._first_costs()
+        at, remaining = self.here, list(cells)
         while remaining:
-            cell, order, heading = self._nearest_entry(remaining, orders, costs)
+            way = self._nearest_entry(remaining, options, at, costs)
             costs = None
-            remaining.remove(cell)
-            self._sweep(cell, order, heading)
+            remaining.remove(way.cell)
+            sequence.append(way)
+            at = way.exit
+        for way in improve(self.here, sequence, options):
+            self._sweep(way)
 
     def _first_costs(self) -> Callable[[tuple[float, float]], float] | None:
         """Route lengths over the headland network from here, to pick the first cell."""
@@ -75,25 +84,16 @@ class Sweeper:
     def _nearest_entry(
         self,
         cells: list[Cell],
-        orders: dict[int, list[int]],
+        options: dict[int, list[Way]],
+        at: tuple[float, float],
         costs: Callable[[tuple[float, float]], float] | None,
-    ) -> tuple[Cell, list[int], int]:
-        """The cell and way in (row order, heading) whose first swath starts nearest."""
-        best: tuple[float, Cell, list[int], int] | None = None
-        for cell in cells:
-            base = orders[id(cell)]
-            last = len(cell.segments) - 1
-            for order in (base, [last - i for i in base]):
-                for heading in (1, -1):
-                    start = _start(cell.segments[order[0]], heading)
-                    distance = costs(start) if costs else math.dist(start, self.here)
-                    if best is None or distance < best[0]:
-                        best = (distance, cell, order, heading)
-        assert best is not None
-        return best[1], best[2], best[3]
+    ) -> Way:
+        """The way into a cell whose first swath starts nearest to `at`."""
+        candidates = [way for cell in cells for way in options[id(cell)]]
+        return min(candidates, key=lambda w: costs(w.entry) if costs else math.dist(w.entry, at))
 
-    def _sweep(self, cell: Cell, order: list[int], heading: int) -> None:
-        segments = cell.segments
+    def _sweep(self, way: Way) -> None:
+        segments, order, heading = way.cell.segments, way.order, way.heading
         self.recent = []
         self.transit(_start(segments[order[0]], heading))
         for n, index in enumerate(order):

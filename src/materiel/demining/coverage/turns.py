@@ -8,7 +8,8 @@ the next swath heading the other way. Candidates, shortest first:
 - a squared U-turn that first runs out past the farthest swath end in
   between (so it stays on headland ground cleared before);
 - when the swaths are closer than two radii, the squared turn becomes a
-  K-turn (three points): forward quarter arc, back up, forward quarter arc.
+  K-turn (three points): forward left arc, back up on a right arc, forward
+  left arc, all of radius r (half a circle in all).
 
 Small point lists are built with `math`, then one numpy array per turn: a plan has
 thousands of turns.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from functools import cache
 from typing import cast
 
 import numpy as np
@@ -58,10 +60,54 @@ def turn_paths(
 
 
 def _squared(dx: float, dy: float, x_turn: float, r: float) -> list[Point]:
-    """Out to x_turn, quarter arc, straight (backing up when dy < 2r), quarter arc, in to dx."""
+    """Out to x_turn, the turn round (two quarter arcs and a straight, or a K-turn when
+    dy < 2r), in to dx."""
+    if dy < 2 * r:
+        shape = [(x_turn + x, y) for x, y in _k_turn(round(dy, 9), r)]
+        return [(0.0, 0.0), *shape, (dx, dy)]
     first = [(x_turn + r * s, r - r * c) for s, c in _QUARTER]
     second = [(x_turn + r * c, dy - r + r * s) for s, c in _QUARTER]
     return [(0.0, 0.0), *first, *second, (dx, dy)]
+
+
+@cache
+def _k_turn(dy: float, r: float) -> tuple[Point, ...]:
+    """From (0, 0) heading +x to (0, dy) heading -x, dy < 2r, in three arcs of radius r:
+    forward left by a, back with the wheels right by pi - 2a, forward left by a.
+
+    The heading turns the same way on all three, so the arcs add up to half a circle
+    (pi * r, the least any turn round needs); cos a = (2r - dy) / 4r puts the end dy
+    across. The path stays between the two rows, at most r past the start. Cached: the
+    rows of a cell are evenly spaced, so a plan has few shapes.
+    """
+    a = math.acos((2 * r - dy) / (4 * r))
+    first = _pose_arc((0.0, r), r, 0.0, a, left=True)
+    px, py = first[-1]
+    middle = _pose_arc((px + r * math.sin(a), py - r * math.cos(a)), r, a, math.pi - a, left=False)
+    qx, qy = middle[-1]
+    last = _pose_arc(
+        (qx - r * math.sin(math.pi - a), qy + r * math.cos(math.pi - a)),
+        r,
+        math.pi - a,
+        math.pi,
+        left=True,
+    )
+    return (*first, *middle[1:], *last[1:])
+
+
+def _pose_arc(centre: Point, r: float, start: float, end: float, *, left: bool) -> list[Point]:
+    """Points of the machine on a circle while its heading goes from `start` to `end`:
+    on the left circle driving forward, or on the right circle backing up."""
+    steps = max(1, math.ceil(abs(end - start) / (math.pi / 2) * ARC_POINTS))
+    cx, cy = centre
+    side = 1.0 if left else -1.0
+    return [
+        (
+            cx + side * r * math.sin(start + (end - start) * i / steps),
+            cy - side * r * math.cos(start + (end - start) * i / steps),
+        )
+        for i in range(steps + 1)
+    ]
 
 
 def _loop(dx: float, dy: float, r: float) -> list[Point]:
