@@ -1,7 +1,10 @@
 """The audit log: who changed what, when, with the record before and after.
 
 Entries are added to the same session as the change, so they commit or
-roll back together with it.
+roll back together with it. The log is append-only and tamper-evident: each
+entry carries its place `seq`, its RFC 9162 leaf hash and a chain hash over
+every entry before it (see `audit_chain/`); `audit_checkpoint` keeps signed
+tree heads.
 """
 
 from __future__ import annotations
@@ -12,7 +15,17 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from materiel.core.dates import utc_now
@@ -29,6 +42,7 @@ class AuditEntry:
     after: dict[str, Any] | None
     at: datetime = dataclasses.field(default_factory=utc_now)
     id: int | None = None
+    seq: int | None = None  # place in the tamper-evident log: the Merkle leaf index
 
 
 audit_log = Table(
@@ -42,9 +56,26 @@ audit_log = Table(
     Column("entity_id", String(80), nullable=False, index=True),
     Column("before", JSON),
     Column("after", JSON),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Column("chain_hash", LargeBinary(32), nullable=False),
 )
 
-mapper_registry.map_imperatively(AuditEntry, audit_log)
+# Signed tree heads, as also written to files held outside the database.
+audit_checkpoint = Table(
+    "audit_checkpoint",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tree_size", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(40), nullable=False),
+    Column("note", Text, nullable=False),  # the signed text: origin, size, root, time
+    Column("signature", LargeBinary(64), nullable=False),
+)
+
+mapper_registry.map_imperatively(
+    AuditEntry, audit_log, exclude_properties=["leaf_hash", "chain_hash"]
+)
 
 
 def snapshot(record: Any) -> dict[str, Any]:
