@@ -7,21 +7,58 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request, Response
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from materiel.core.errors import InvalidInput
+from materiel.core.errors import InvalidInput, Unauthenticated
 from materiel.core.paging import MAX_PAGE_SIZE, Page
+from materiel.core.principal import Principal
 from materiel.platform.audit import snapshot
+from materiel.platform.identity.request_auth import SignInRequired, principal_for_request
 from materiel.platform.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 
 
-def unit_of_work(request: Request) -> UnitOfWork:
-    """A unit of work for this request; the runtime sits on the app's state."""
-    return request.app.state.runtime.uow(actor=request.headers.get("X-Actor", "api"))  # type: ignore[no-any-return]
+# Declares the bearer scheme in OpenAPI (Swagger UI's "Authorize"); the header is read below.
+BEARER = HTTPBearer(auto_error=False, description="an API token: `materiel token issue`")
+
+
+def authenticated(
+    request: Request,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> Principal:
+    """Who sent this request. Without credentials the API answers 401, a page sends to /login."""
+    runtime = request.app.state.runtime
+    try:
+        principal = principal_for_request(request, runtime.uow, runtime.settings.identity)
+    except Unauthenticated as exc:
+        if is_page(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise SignInRequired(exc.message, target) from exc
+        raise
+    request.state.principal = principal  # the page layout shows who is signed in
+    return principal
+
+
+def is_page(request: Request) -> bool:
+    """A web page (left out of the OpenAPI schema), as opposed to an API route."""
+    route = request.scope.get("route")
+    return isinstance(route, APIRoute) and not route.include_in_schema
+
+
+PrincipalDep = Annotated[Principal, Depends(authenticated)]
+
+
+def unit_of_work(request: Request, principal: PrincipalDep) -> UnitOfWork:
+    """A unit of work acting as the request's principal; the runtime sits on the app's state."""
+    return request.app.state.runtime.uow(principal=principal)  # type: ignore[no-any-return]
 
 
 UowDep = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+MAX_OFFSET = 2**31 - 1  # fits every backend's OFFSET; past it SQLite overflows (a 500)
 
 
 @dataclass(frozen=True)
@@ -32,7 +69,7 @@ class Paging:
 
 def paging(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="rows per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
 ) -> Paging:
     return Paging(limit, offset)
 
