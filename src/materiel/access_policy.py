@@ -1,0 +1,210 @@
+"""The need-to-know policy of the whole system, written once.
+
+Reads: a row rule per mapped class, applied to every ORM query of a user's
+session (lists, counts, single records). Records that carry a marking are
+seen only by users cleared for its level and of a nation it is releasable
+to (or of the nation that owns the record). On top of that:
+
+- pledges: coordinators and auditors see all; donor liaisons and everyone
+  else see their own nation's pledges and pledges the donor shared;
+- requirements: every participant (donors pledge against them);
+- allocation plans: coordinators, auditors and the partner (the allocations
+  are addressed to it);
+- transport plans, shipments, assets, custody: coordinators, auditors, the
+  partner and node operators;
+- demining records: coordinators, auditors and mine action planners;
+- jobs and the audit log: coordinators and auditors (the log also
+  administrators);
+- catalogue and network: every signed-in user.
+
+Changes: a rule per audited entity, asked about the record before and after
+the change. Auditors change nothing; an entity with no rule is closed.
+PostgreSQL enforces the same read rules a second time with row-level
+security (migration 0007); keep the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import ColumnElement, Text, cast, or_, true
+
+from materiel.core.markings import Classification, release_groups
+from materiel.core.nations import PARTNER
+from materiel.core.principal import Principal, Role
+from materiel.demining.model import (
+    ClearanceAsset,
+    ClearanceTask,
+    CoveragePlanRecord,
+    HazardArea,
+    ItemFound,
+    ProgressReport,
+    QualitySample,
+    TaskingRun,
+)
+from materiel.donations.model import Pledge, Requirement
+from materiel.donations.plan_model import PairingRule, PlannedAllocation, StoredPlan
+from materiel.logistics.model import (
+    Asset,
+    CustodyEvent,
+    Discrepancy,
+    Disruption,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLeg,
+    TransportPlanRecord,
+)
+from materiel.platform.access.policy import ChangeRule, Policy, RowRule, Snapshot, role_clause
+from materiel.platform.audit import AuditEntry
+from materiel.platform.jobs.model import Job
+
+C, A = Role.COORDINATOR, Role.AUDITOR
+PLAN_READERS = (C, A, Role.PARTNER_LOGISTICS)
+TRANSFER_READERS = (C, A, Role.PARTNER_LOGISTICS, Role.NODE_OPERATOR)
+MINE_ACTION = (C, A, Role.MINE_ACTION_PLANNER)
+DEMINING_MODELS = (
+    HazardArea,
+    ClearanceAsset,
+    ProgressReport,
+    ItemFound,
+    QualitySample,
+    TaskingRun,
+    ClearanceTask,
+    CoveragePlanRecord,
+)
+DEMINING_ENTITIES = (
+    "hazard_area",
+    "clearance_asset",
+    "progress_report",
+    "item_found",
+    "quality_sample",
+    "tasking_run",
+    "coverage_plan",
+)
+Visible = Callable[[Principal, type], ColumnElement[bool]]
+
+
+# --- reads ---------------------------------------------------------------
+
+
+def cleared(principal: Principal, model: type) -> ColumnElement[bool]:
+    """The record's level is at or below the user's clearance."""
+    levels = [level for level in Classification if level <= principal.clearance]
+    column = model.classification  # type: ignore[attr-defined]
+    return column.in_(levels)  # type: ignore[no-any-return]
+
+
+def releasable(
+    principal: Principal, model: type, owner: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """The user's nation owns the record, or the record is releasable to it (or its alliance)."""
+    listed = cast(model.releasable_to, Text)  # type: ignore[attr-defined]
+    codes = release_groups(principal.nation)
+    return or_(owner, *(listed.contains(f'"{code}"', autoescape=True) for code in codes))
+
+
+def requirement_visible(principal: Principal, model: type) -> ColumnElement[bool]:
+    owner = true() if principal.nation == PARTNER else role_clause(principal)
+    return cleared(principal, model) & releasable(principal, model, owner)
+
+
+def pledge_visible(principal: Principal, model: type) -> ColumnElement[bool]:
+    own = model.donor == principal.nation  # type: ignore[attr-defined]
+    shared = model.shared.is_(True)  # type: ignore[attr-defined]
+    need_to_know = or_(role_clause(principal, C, A), own, shared)
+    return cleared(principal, model) & releasable(principal, model, own) & need_to_know
+
+
+def readers(*roles: Role) -> Visible:
+    """Rows a role-holder sees in full (records without a marking of their own)."""
+
+    def visible(principal: Principal, _model: type) -> ColumnElement[bool]:
+        return role_clause(principal, *roles)
+
+    return visible
+
+
+ROWS = (
+    RowRule(Requirement, requirement_visible),
+    RowRule(Pledge, pledge_visible),
+    *(RowRule(model, readers(*PLAN_READERS)) for model in (StoredPlan, PlannedAllocation)),
+    RowRule(PairingRule, readers(C, A)),
+    *(
+        RowRule(model, readers(*TRANSFER_READERS))
+        for model in (
+            TransportPlanRecord,
+            Shipment,
+            ShipmentLeg,
+            ShipmentEvent,
+            Asset,
+            CustodyEvent,
+            Discrepancy,
+            Disruption,
+        )
+    ),
+    *(RowRule(model, readers(*MINE_ACTION)) for model in DEMINING_MODELS),
+    RowRule(Job, readers(C, A)),
+    RowRule(AuditEntry, readers(C, A, Role.ADMINISTRATOR)),
+)
+
+
+# --- changes -------------------------------------------------------------
+
+Check = Callable[[Principal, Snapshot], bool]
+
+
+def holders(*roles: Role) -> Check:
+    def allowed(principal: Principal, _state: Snapshot) -> bool:
+        return principal.has(*roles)
+
+    return allowed
+
+
+def own_pledge(principal: Principal, state: Snapshot) -> bool:
+    """Coordinators change any pledge; a donor liaison only their nation's."""
+    if principal.has(C):
+        return True
+    return principal.has(Role.DONOR_LIAISON) and state.get("donor") == principal.nation
+
+
+def partner_requirement(principal: Principal, _state: Snapshot) -> bool:
+    """Coordinators, and the partner's logistics officers, state requirements."""
+    return principal.has(C) or (
+        principal.has(Role.PARTNER_LOGISTICS) and principal.nation == PARTNER
+    )
+
+
+def own_token(principal: Principal, state: Snapshot) -> bool:
+    return principal.has(Role.ADMINISTRATOR) or state.get("user") == principal.username
+
+
+def own_account(principal: Principal, state: Snapshot) -> bool:
+    """Administrators manage accounts; a user may touch their own, never raising its rights."""
+    if principal.has(Role.ADMINISTRATOR):
+        return True
+    return (
+        state.get("username") == principal.username
+        and state.get("nation") == principal.nation
+        and sorted(state.get("roles") or []) == sorted(role.value for role in principal.roles)
+        and state.get("clearance") == principal.clearance.label
+    )
+
+
+HANDLING = (C, Role.PARTNER_LOGISTICS, Role.NODE_OPERATOR)
+
+CHANGES = (
+    ChangeRule("requirement", partner_requirement),
+    ChangeRule("pledge", own_pledge),
+    *(ChangeRule(e, holders(C, Role.ADMINISTRATOR)) for e in ("item_type", "category")),
+    *(ChangeRule(e, holders(C, Role.ADMINISTRATOR)) for e in ("node", "link")),
+    *(ChangeRule(e, holders(C)) for e in ("plan", "pairing_rule", "job", "transport_plan")),
+    ChangeRule("disruption", holders(C, Role.NODE_OPERATOR)),
+    *(ChangeRule(e, holders(*HANDLING)) for e in ("shipment", "custody_event", "asset")),
+    ChangeRule("discrepancy", holders(*HANDLING)),
+    *(ChangeRule(e, holders(C, Role.MINE_ACTION_PLANNER)) for e in DEMINING_ENTITIES),
+    ChangeRule("organisation", holders(Role.ADMINISTRATOR)),
+    ChangeRule("user", own_account),
+    ChangeRule("api-token", own_token),
+)
+
+POLICY = Policy(rows=ROWS, changes=CHANGES)

@@ -1,0 +1,54 @@
+"""The web pages answer through the same policy as the API: lists, details, forms, counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from materiel.bootstrap import Runtime
+from materiel.core.principal import Role
+from materiel.donations import service
+from tests.auth import signed_in_client
+from tests.factories import load_reference_data
+
+PLEDGE = {"item_type": "pzh-2000", "quantity": 2, "condition": "new"}
+
+
+@pytest.fixture
+def pledges(runtime: Runtime) -> None:
+    load_reference_data(runtime)
+    service.create_pledge({**PLEDGE, "ref": "DEU-1", "donor": "DEU"}, runtime.uow("test"))
+    service.create_pledge({**PLEDGE, "ref": "POL-1", "donor": "POL"}, runtime.uow("test"))
+    service.create_pledge(
+        {**PLEDGE, "ref": "POL-SHARED", "donor": "POL", "shared": "yes"}, runtime.uow("test")
+    )
+
+
+@pytest.mark.usefixtures("pledges")
+def test_a_donor_liaison_sees_own_and_shared_pledges_only(runtime: Runtime) -> None:
+    client = signed_in_client(runtime, Role.DONOR_LIAISON, "DEU")
+    listing = client.get("/pledges").text
+    assert "DEU-1" in listing and "POL-SHARED" in listing
+    assert "POL-1" not in listing
+    assert client.get("/pledges/POL-1").status_code == 404
+    assert client.get("/pledges/DEU-1").status_code == 200
+    summary = client.get("/api/summary").json()
+    assert (summary["pledges"], summary["donors"]) == (2, 2)
+
+
+@pytest.mark.usefixtures("pledges")
+def test_seen_but_not_changeable_is_403_and_nothing_changes(runtime: Runtime) -> None:
+    client = signed_in_client(runtime, Role.DONOR_LIAISON, "DEU")
+    refused = client.patch("/api/pledges/POL-SHARED", json={"quantity": 9})
+    assert refused.status_code == 403, refused.text
+    assert "may not change" in refused.json()["detail"]
+    assert client.get("/api/pledges/POL-SHARED").json()["quantity"] == 2
+    moved = client.post("/api/pledges", json={**PLEDGE, "ref": "X-1", "donor": "POL"})
+    assert moved.status_code == 403, "a liaison cannot pledge in another nation's name"
+
+
+@pytest.mark.usefixtures("pledges")
+def test_an_auditor_reads_everything_and_writes_nothing(runtime: Runtime) -> None:
+    client = signed_in_client(runtime, Role.AUDITOR, "NATO")
+    assert client.get("/api/pledges").json()["total"] == 3
+    assert client.patch("/api/pledges/DEU-1", json={"quantity": 1}).status_code == 403
+    assert client.get("/api/audit/pledge/DEU-1").status_code == 200
