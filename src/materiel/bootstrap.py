@@ -15,7 +15,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from materiel import tables
+from materiel.access_policy import POLICY
+from materiel.core.principal import Principal
 from materiel.platform import migrate
+from materiel.platform.access import sessions as access
 from materiel.platform.database import make_engine, make_session_factory
 from materiel.platform.jobs.runners import Runner, runner_for
 from materiel.platform.settings import DEFAULT_DATA_DIR, Settings
@@ -34,7 +37,9 @@ class Runtime:
     def start(cls, settings: Settings | None = None) -> Runtime:
         settings = settings or Settings.from_env()
         engine = make_engine(settings.database_url)
-        return cls(settings, engine, make_session_factory(engine))
+        sessions = make_session_factory(engine)
+        access.install(sessions, POLICY, app_filter=settings.access_app_filter)
+        return cls(settings, engine, sessions)
 
     @cached_property
     def data_dir(self) -> Path:
@@ -49,11 +54,21 @@ class Runtime:
         """Where background jobs run: a local process (SQLite) or the PostgreSQL queue."""
         return runner_for(self.settings.database_url, self.data_dir / "job-logs")
 
-    def uow(self, actor: str = "system") -> UnitOfWork:
-        return UnitOfWork(self.session_factory, actor)
+    def uow(self, actor: str = "system", principal: Principal | None = None) -> UnitOfWork:
+        """A unit of work acting as `principal` (default: the system, named `actor`)."""
+        return UnitOfWork(self.session_factory, actor, principal)
 
     def upgrade_schema(self) -> None:
-        migrate.upgrade(self.engine)
+        """Migrate as the tables' owner (a separate URL when the app's role owns nothing)."""
+        owner_url = self.settings.owner_database_url
+        if owner_url is None:
+            migrate.upgrade(self.engine)
+            return
+        owner = make_engine(owner_url)
+        try:
+            migrate.upgrade(owner)
+        finally:
+            owner.dispose()
 
     def close(self) -> None:
         self.engine.dispose()

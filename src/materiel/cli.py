@@ -16,6 +16,7 @@ import uvicorn
 from rich.table import Table
 
 from materiel.api.app import create_app
+from materiel.audit_cli import audit_app
 from materiel.console import actor, console, errors, print_problems, start_runtime
 from materiel.core.errors import (
     Conflict,
@@ -26,6 +27,8 @@ from materiel.core.errors import (
     PlanningFailed,
     Unauthenticated,
 )
+from materiel.demining.cli import app as demining_app
+from materiel.demo.demining import load_demining
 from materiel.demo.load import load_demo
 from materiel.donations import plan_service
 from materiel.donations.io import ImportOptions
@@ -36,10 +39,13 @@ from materiel.handlers import HANDLERS
 from materiel.logistics import cli as logistics_cli
 from materiel.logistics import transport_service
 from materiel.logistics.planning.cli import transport_command
+from materiel.platform.access import row_security
+from materiel.platform.identity import cli as identity_cli
 from materiel.platform.imports import ImportReport
 from materiel.platform.jobs.execution import execute_job
 from materiel.platform.jobs.runners import QueueRunner
 from materiel.platform.jobs.worker import run_queued, serve_queue
+from materiel.platform.upload_safety import UploadLimits, check_upload
 
 EXIT_CODES: tuple[tuple[type[MaterielError], int], ...] = (
     (Unauthenticated, 77),  # EX_NOPERM: credentials missing or wrong
@@ -63,10 +69,28 @@ app.add_typer(plan_app, name="plan", help="Allocation planner: on a JSON file or
 app.add_typer(logistics_cli.transport_app, name="transport")
 app.add_typer(logistics_cli.shipment_app, name="shipment")
 app.add_typer(logistics_cli.disruption_app, name="disruption")
+app.add_typer(demining_app, name="demining")
+app.add_typer(audit_app, name="audit")
+app.add_typer(identity_cli.user_app, name="user")
+app.add_typer(identity_cli.token_app, name="token")
 app.command("asset")(logistics_cli.asset_command)
 plan_app.command("transport")(transport_command)
 
 KindArg = Annotated[str, typer.Argument(help=f"one of: {', '.join(KINDS)}")]
+
+
+@db_app.command("grant-app-role")
+def db_grant_app_role(
+    role: Annotated[str, typer.Argument(help="an existing PostgreSQL role that owns no tables")],
+) -> None:
+    """Let the application's PostgreSQL role work the data under row-level security.
+
+    Run as the tables' owner after `db upgrade`; then point MATERIEL_DATABASE_URL
+    at the role and MATERIEL_OWNER_DATABASE_URL at the owner (see docs/security.md).
+    """
+    runtime = start_runtime()
+    row_security.grant_app_role(runtime.engine, role)
+    console.print(f"[green]granted[/] {role} the data under row-level security")
 
 
 @db_app.command("upgrade")
@@ -107,6 +131,7 @@ def import_command(
         ref_prefix=ref_prefix,
     )
     mode = Mode.PARTIAL if partial else Mode.ALL_OR_NOTHING
+    check_upload(file, UploadLimits.from_settings(runtime.settings))  # before any parser
     report = kind_spec.importer(file, runtime.uow(actor()), options, mode)
     print_import_report(report)
 
@@ -148,7 +173,9 @@ def demo_command(
         assert moved.id is not None
         transport_service.accept_transport_plan(moved.id, None, runtime.uow(actor()))
         console.print(f"transport plan {moved.id} made and accepted: {moved.objective}")
+    load_demining(runtime, seed, say=console.print)
     print_summary(summarize(runtime.uow()))
+    console.print(identity_cli.demo_sign_in_text())
 
 
 @plan_app.command("run")

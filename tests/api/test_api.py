@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from materiel.api.app import create_app
 from materiel.bootstrap import Runtime
+from tests.auth import signed_in_client
 from tests.factories import load_reference_data, write_csv
 
 REQUIREMENT = {
@@ -26,7 +26,7 @@ REQUIREMENT = {
 @pytest.fixture
 def client(runtime: Runtime) -> TestClient:
     load_reference_data(runtime)
-    return TestClient(create_app(runtime))
+    return signed_in_client(runtime)
 
 
 def test_create_read_and_list_with_filters(client: TestClient) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from materiel.api.app import create_app
 from materiel.bootstrap import Runtime
 from materiel.donations import plan_service
 from materiel.donations.service import import_pledges, import_requirements
+from tests.auth import signed_in_client
 from tests.donations.test_plans import PLEDGES, REQUIREMENTS
 from tests.factories import load_reference_data, write_csv
 
@@ -20,7 +20,7 @@ def client(runtime: Runtime) -> TestClient:
     load_reference_data(runtime)
     import_requirements(("requirements", REQUIREMENTS), runtime.uow("t"))
     import_pledges(("pledges", PLEDGES), runtime.uow("t"))
-    return TestClient(create_app(runtime))
+    return signed_in_client(runtime)
 
 
 def test_every_main_page_renders(client: TestClient, runtime: Runtime) -> None:

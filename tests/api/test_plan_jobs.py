@@ -19,7 +19,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from materiel.api.app import create_app
 from materiel.bootstrap import Runtime
 from materiel.core.dates import utc_now
 from materiel.donations.plan_service import ALLOCATION_JOB
@@ -30,6 +29,7 @@ from materiel.platform.jobs.model import JobStatus
 from materiel.platform.jobs.runners import QueueRunner
 from materiel.platform.jobs.service import submit_job
 from materiel.platform.jobs.store import jobs
+from tests.auth import signed_in_client
 from tests.donations.test_plans import PLEDGES, REQUIREMENTS
 from tests.factories import load_reference_data
 
@@ -41,7 +41,7 @@ def client(runtime: Runtime) -> TestClient:
     load_reference_data(runtime)
     import_requirements(("requirements", REQUIREMENTS), runtime.uow("t"))
     import_pledges(("pledges", PLEDGES), runtime.uow("t"))
-    return TestClient(create_app(runtime))
+    return signed_in_client(runtime)
 
 
 def work_queue_if_any(runtime: Runtime) -> None:

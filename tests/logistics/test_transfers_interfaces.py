@@ -7,12 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from fastapi.testclient import TestClient
 
-from materiel.api.app import create_app
 from materiel.bootstrap import Runtime
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import ShipmentStatus
+from tests.auth import signed_in_client
 from tests.logistics.test_transfers import allocated  # noqa: F401 - the shared fixture
 
 pytestmark = pytest.mark.usefixtures("allocated")
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("allocated")
 
 def test_the_api_story(runtime: Runtime) -> None:
     record = transport_service.run_transport(runtime.uow("planner"), time_limit_s=10)
-    client = TestClient(create_app(runtime))
+    client = signed_in_client(runtime)
     plan = client.get(f"/api/transport-plans/{record.id}").json()
     accepted = client.post(
         f"/api/transport-plans/{record.id}/accept", json={"version": plan["version"]}

@@ -23,6 +23,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Route,
+    StorageState,
     ViewportSize,
     sync_playwright,
 )
@@ -34,6 +35,7 @@ from materiel.donations import plan_service
 from materiel.donations.service import import_requirements, list_pledges
 from materiel.donations.store import PledgeFilter
 from materiel.logistics import transport_service
+from materiel.platform.identity.demo_users import DEMO_PASSWORD
 from materiel.platform.settings import Settings
 from tests import conftest as root
 from tests.web.support import DESKTOP, Site, Traffic, is_local
@@ -134,9 +136,30 @@ def browser(playwright_session: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-def new_context(browser: Browser, traffic: Traffic, viewport: ViewportSize) -> BrowserContext:
+@pytest.fixture(scope="session")
+def signed_in(browser: Browser, site: Site) -> StorageState:
+    """Sign in once per test process through the real /login form, as the demo coordinator."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site.url}/login")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site.url}/")
+    state = context.storage_state()
+    context.close()
+    assert any(cookie["name"] == "materiel_session" for cookie in state["cookies"]), state
+    return state
+
+
+def new_context(
+    browser: Browser,
+    traffic: Traffic,
+    viewport: ViewportSize,
+    storage_state: StorageState | None = None,
+) -> BrowserContext:
     """A context that records every request and aborts any that would leave 127.0.0.1."""
-    context = browser.new_context(viewport=viewport)
+    context = browser.new_context(viewport=viewport, storage_state=storage_state)
     context.set_default_timeout(10_000)
 
     def guard(route: Route) -> None:
@@ -159,8 +182,10 @@ def traffic() -> Traffic:
 
 
 @pytest.fixture
-def context(browser: Browser, traffic: Traffic) -> Iterator[BrowserContext]:
-    context = new_context(browser, traffic, DESKTOP)
+def context(
+    browser: Browser, traffic: Traffic, signed_in: StorageState
+) -> Iterator[BrowserContext]:
+    context = new_context(browser, traffic, DESKTOP, signed_in)
     yield context
     context.close()
     assert not traffic.blocked, f"requests tried to leave 127.0.0.1: {traffic.blocked}"

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
@@ -14,6 +14,7 @@ from materiel.core.errors import InvalidInput, NotFound
 from materiel.donations.io import ImportOptions
 from materiel.exchange import KINDS, Kind, Mode
 from materiel.platform.http import UowDep
+from materiel.platform.upload_safety import UploadLimits, check_upload, save_upload
 
 router = APIRouter(prefix="/api", tags=["import and export"])
 
@@ -31,6 +32,7 @@ def import_file(
     kind: str,
     file: Annotated[UploadFile, File(description="the spreadsheet")],
     uow: UowDep,
+    request: Request,
     partial: Annotated[bool, Query(description="keep good rows when some are rejected")] = False,
 ) -> dict[str, Any]:
     chosen = _kind(kind)
@@ -39,7 +41,8 @@ def import_file(
         raise InvalidInput(f"'{file.filename}': send a .csv or .xlsx file")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(file.filename or f"upload{suffix}").name
-        path.write_bytes(file.file.read())
+        limits = UploadLimits.from_settings(request.app.state.runtime.settings)
+        check_upload(save_upload(file.file, path, limits), limits)
         mode = Mode.PARTIAL if partial else Mode.ALL_OR_NOTHING
         report = chosen.importer(path, uow, ImportOptions(), mode)
     return {

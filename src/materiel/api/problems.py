@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from materiel.core.errors import (
+    Busy,
     Conflict,
     Forbidden,
     InvalidInput,
@@ -18,6 +22,7 @@ from materiel.core.errors import (
     StaleVersion,
     TooManyRequests,
     Unauthenticated,
+    UploadTooLarge,
 )
 
 STATUS_BY_ERROR: tuple[tuple[type[MaterielError], int], ...] = (
@@ -25,7 +30,9 @@ STATUS_BY_ERROR: tuple[tuple[type[MaterielError], int], ...] = (
     (Forbidden, 403),
     (TooManyRequests, 429),
     (StaleVersion, 412),
+    (Busy, 503),
     (NotFound, 404),
+    (UploadTooLarge, 413),
     (Conflict, 409),
     (InvalidInput, 422),
     (PlanningFailed, 422),
@@ -33,6 +40,37 @@ STATUS_BY_ERROR: tuple[tuple[type[MaterielError], int], ...] = (
 )
 
 PROBLEM_JSON = "application/problem+json"
+
+# The body of every error answer, documented once in OpenAPI (RFC 9457 with our `problems`).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "problems": {"type": "array", "items": {"type": "object"}},
+    },
+}
+ERROR_STATUSES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    412: "Stale version",
+    413: "Upload too large",
+    422: "Invalid input",
+    429: "Too many requests",
+    503: "Busy, try again later",
+}
+# Declared on every API router (create_app) rather than route by route.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+    for status, text in ERROR_STATUSES.items()
+}
 
 
 def status_for(error: MaterielError) -> int:
@@ -51,7 +89,13 @@ async def _materiel_error(request: Request, exc: Exception) -> JSONResponse:
         {"message": p.message, "file": p.file, "row": p.row, "field": p.column}
         for p in exc.problems
     ]
-    return problem(status_for(exc), exc.title, exc.message, request.url.path, problems=problems)
+    response = problem(status_for(exc), exc.title, exc.message, request.url.path, problems=problems)
+    retry_after = getattr(exc, "retry_after", None)  # Busy, TooManyRequests: when to try again
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    if isinstance(exc, Unauthenticated):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="materiel"'
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -65,6 +109,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own refusals (a body that is not JSON, an unknown path) as problems too."""
+    assert isinstance(exc, StarletteHTTPException)
+    title = HTTPStatus(exc.status_code).phrase
+    response = problem(exc.status_code, title, str(exc.detail), request.url.path)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database refuses (an id past its integer range, a NUL in text): a 422."""
+    assert isinstance(exc, DataError)
+    detail = "a value is out of the range the database stores, or holds a NUL character"
+    return problem(422, "Invalid input", detail, request.url.path, problems=[])
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(MaterielError, _materiel_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

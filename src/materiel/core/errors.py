@@ -68,6 +68,16 @@ class StaleVersion(Conflict):
     title = "Stale version"
 
 
+class Busy(Conflict):
+    """The database stayed locked by other writers too long; nothing was changed, try again."""
+
+    title = "Busy"
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class PlanningFailed(MaterielError):
     """A planner could not produce a result (infeasible input, solver failure)."""
 
@@ -78,6 +88,12 @@ class ImportRejected(InvalidInput):
     """An import was refused as a whole; `problems` lists every rejected row."""
 
     title = "Import rejected"
+
+
+class UploadTooLarge(InvalidInput):
+    """An uploaded file is over a size or row limit; the message names the limit."""
+
+    title = "Upload too large"
 
 
 class Unauthenticated(MaterielError):

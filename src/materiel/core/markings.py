@@ -42,6 +42,23 @@ class Classification(IntEnum):
 
 DEFAULT_RELEASABILITY: tuple[str, ...] = ("UKR", "NATO")
 
+# "REL TO NATO" releases a record to the Alliance's bodies (nation code NATO) and members.
+NATO = "NATO"
+NATO_MEMBERS: frozenset[str] = frozenset(
+    {
+        "ALB", "BEL", "BGR", "CAN", "HRV", "CZE", "DNK", "EST", "FIN", "FRA", "DEU",
+        "GRC", "HUN", "ISL", "ITA", "LVA", "LTU", "LUX", "MNE", "NLD", "MKD", "NOR",
+        "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE", "TUR", "GBR", "USA",
+    }
+)  # fmt: skip
+
+
+def release_groups(nation: str) -> tuple[str, ...]:
+    """The codes under which a record may be released to `nation`: itself and its alliance."""
+    if nation == NATO or nation in NATO_MEMBERS:
+        return (nation, NATO) if nation != NATO else (NATO,)
+    return (nation,)
+
 
 @dataclass(frozen=True)
 class Marking:

@@ -8,6 +8,7 @@ from materiel.bootstrap import Runtime
 from materiel.demo.scenario import DemoScenario, build
 from materiel.donations.io import ImportOptions
 from materiel.exchange import KINDS, Mode
+from materiel.platform.identity.demo_users import create_demo_users
 from materiel.platform.imports import ImportReport
 
 DEMO_ACTOR = "demo-loader"
@@ -18,6 +19,7 @@ def load_demo(
 ) -> list[ImportReport]:
     """Import every part of the seeded scenario; loading twice changes nothing."""
     scenario = build(seed)
+    create_demo_users(lambda: runtime.uow(DEMO_ACTOR))  # one user per role; see README
     reports = []
     for kind, rows in _parts(scenario):
         source = (f"demo {kind}", rows)

@@ -30,6 +30,7 @@ from materiel.platform.imports import (
     enum_parser,
     optional_cell,
     whole_number,
+    yes_no,
 )
 from materiel.platform.tabular import Columns, Row, read_text_table
 from materiel.platform.unit_of_work import UnitOfWork
@@ -77,6 +78,7 @@ PLEDGE_IMPORT = ImportSpec(
             "caveat_areas": ("only for areas", "caveat area"),
             "caveat_units": ("only for units", "caveat unit"),
             "caveat_not_before": ("not before",),
+            "shared": ("shared with all", "share"),
             **_MARKING_COLUMNS,
         },
         required=("donor", "item_type", "quantity"),
@@ -256,6 +258,7 @@ def pledge_parser(
                 caveats=_caveats(row),
                 classification=marking.classification,
                 releasable_to=marking.releasable_to,
+                shared=optional_cell(row, "shared", yes_no, False),
             )
 
         return parse
@@ -316,5 +319,6 @@ def pledge_fields(pledge: Pledge) -> dict[str, Any]:
         "caveat_not_before": pledge.caveats.not_before,
         "classification": pledge.classification,
         "releasable_to": pledge.releasable_to,
+        "shared": pledge.shared,
         "status": pledge.status,
     }

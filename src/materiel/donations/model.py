@@ -153,6 +153,9 @@ class Pledge:
     caveats: Caveats = field(default_factory=Caveats)
     classification: Classification = Classification.NATO_UNCLASSIFIED
     releasable_to: tuple[str, ...] = DEFAULT_RELEASABILITY
+    # Shared pledges are seen by every participant cleared for their marking, not
+    # only by the donor and the coordinators (need-to-know, see access_policy).
+    shared: bool = False
     status: PledgeStatus = PledgeStatus.OFFERED
     version: int = 1
 

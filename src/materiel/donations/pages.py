@@ -75,6 +75,9 @@ def requirement_form(uow: UnitOfWork, new: bool) -> list[FormField]:
     ]
 
 
+SHARING = [("False", "no: the donor and coordinators"), ("True", "yes: every participant")]
+
+
 def pledge_form(uow: UnitOfWork, new: bool) -> list[FormField]:
     items, nodes = _choices(uow)
     return [
@@ -88,6 +91,7 @@ def pledge_form(uow: UnitOfWork, new: bool) -> list[FormField]:
         FormField("caveat_areas", "Only for capability areas", help="separated by |"),
         FormField("caveat_units", "Only for units", help="separated by |"),
         FormField("caveat_not_before", "Not before", "date"),
+        FormField("shared", "Shared", "select", SHARING, help="who besides the donor sees it"),
         *_marking_fields(),
     ]
 

@@ -16,7 +16,9 @@ router = APIRouter(prefix="/api", tags=["allocation plans"])
 
 
 class AllocationRun(BaseModel):
-    time_limit_s: float = Field(default=60, gt=0, le=3600, description="seconds for level 3")
+    time_limit_s: float = Field(
+        default=60, gt=0, le=3600, strict=True, description="seconds for level 3"
+    )
 
 
 class Acceptance(BaseModel):

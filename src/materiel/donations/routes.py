@@ -69,6 +69,7 @@ class PledgeIn(MarkingIn):
     caveat_areas: list[str] = []
     caveat_units: list[str] = []
     caveat_not_before: date | None = None
+    shared: bool = Field(default=False, description="seen by all participants, not only the donor")
 
 
 class PledgeChange(MarkingIn):
@@ -82,6 +83,7 @@ class PledgeChange(MarkingIn):
     caveat_areas: list[str] | None = None
     caveat_units: list[str] | None = None
     caveat_not_before: date | None = None
+    shared: bool | None = None
 
 
 class RequirementStatusChange(BaseModel):

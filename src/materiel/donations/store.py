@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
     func,
     select,
 )
@@ -87,6 +89,7 @@ pledges = Table(
     Column("caveats", CaveatsType, nullable=False),
     Column("classification", ClassificationType, nullable=False),
     Column("releasable_to", StringList, nullable=False),
+    Column("shared", Boolean, nullable=False, server_default=false()),
     Column("status", enum_column_type(PledgeStatus), nullable=False, index=True),
     Column("version", Integer, nullable=False),
 )
@@ -164,20 +167,30 @@ class DonationsStore:
     def all_pledges(self) -> list[Pledge]:
         return list(self.session.scalars(select(Pledge).order_by(pledges.c.id)))
 
+    # Summaries select FROM the mapped classes (not the bare tables), so the
+    # access policy's criteria apply to them: counts never leak.
     def unit_totals(self) -> list[tuple[int, str, int]]:
         """(priority, status, units) over all requirements."""
         t = requirements.c
-        query = select(t.priority, t.status, func.sum(t.quantity)).group_by(t.priority, t.status)
+        query = (
+            select(t.priority, t.status, func.sum(t.quantity))
+            .select_from(Requirement)
+            .group_by(t.priority, t.status)
+        )
         return [(int(p), str(s), int(q or 0)) for p, s, q in self.session.execute(query)]
 
     def counts(self) -> tuple[int, int, int]:
         """(requirement lines, pledges, distinct donors)."""
-        lines = self.session.scalar(select(func.count()).select_from(requirements)) or 0
-        offers = self.session.scalar(select(func.count()).select_from(pledges)) or 0
-        donors = self.session.scalar(select(func.count(pledges.c.donor.distinct()))) or 0
+        lines = self.session.scalar(select(func.count()).select_from(Requirement)) or 0
+        offers = self.session.scalar(select(func.count()).select_from(Pledge)) or 0
+        donors = (
+            self.session.scalar(select(func.count(pledges.c.donor.distinct())).select_from(Pledge))
+            or 0
+        )
         return lines, offers, donors
 
     def priorities(self) -> dict[str, int]:
         """Each requirement line's priority, by id."""
         t = requirements.c
-        return {str(i): int(p) for i, p in self.session.execute(select(t.id, t.priority))}
+        query = select(t.id, t.priority).select_from(Requirement)
+        return {str(i): int(p) for i, p in self.session.execute(query)}

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api", tags=["transfers"])
 
 
 class TransportRun(BaseModel):
-    time_limit_s: float = Field(default=60, gt=0, le=3600)
+    time_limit_s: float = Field(default=60, gt=0, le=3600, strict=True)  # `true` is not 1 s
 
 
 class Versioned(BaseModel):

@@ -32,6 +32,7 @@ from materiel.logistics.model import (
 )
 from materiel.logistics.store import LogisticsStore
 from materiel.network.store import NetworkStore
+from materiel.platform.access.sessions import elevated
 from materiel.platform.audit import snapshot
 from materiel.platform.records import apply_status, check_version, get_record
 from materiel.platform.unit_of_work import UnitOfWork
@@ -165,6 +166,16 @@ def receive(
 
 
 def _deliveries_flow_back(uow: UnitOfWork, shipment: Shipment) -> None:
+    """Receipts move requirement and pledge statuses, whoever signed for them.
+
+    The partner who receives may not see the donor's pledge; the status change
+    is a consequence of the receipt, so it runs elevated (audited under the user).
+    """
+    with elevated(uow.session):
+        _statuses_from_receipts(uow, shipment)
+
+
+def _statuses_from_receipts(uow: UnitOfWork, shipment: Shipment) -> None:
     logistics = LogisticsStore(uow.session)
     received = Counter[str]()
     by_pledge = Counter[str]()

@@ -76,6 +76,22 @@ def cell(row: Row, column: str, parse: Callable[[Any], T]) -> T:
         raise RowError(column, f"cannot read '{value}': {exc}") from exc
 
 
+_YES = {"yes", "y", "true", "1", "x"}
+_NO = {"no", "n", "false", "0", ""}
+
+
+def yes_no(value: Any) -> bool:
+    """A yes/no cell as spreadsheets write it (yes/no, true/false, 1/0, x)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise InvalidInput(f"'{value}' is not yes or no")
+
+
 def optional_cell(row: Row, column: str, parse: Callable[[Any], T], default: T) -> T:
     value = row.cells.get(column)
     if value is None or value == "":

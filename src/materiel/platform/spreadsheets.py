@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from materiel.core.errors import InvalidInput
 from materiel.core.markings import Classification, Marking
@@ -51,13 +52,18 @@ def _write_xlsx(
     sheet.append(list(headers))
     count = 0
     for row in rows:
-        sheet.append([defuse(_cell(value)) for value in row])
+        sheet.append([defuse(_xml_text(_cell(value))) for value in row])
         count += 1
     sheet.append([marking.banner])
     workbook.properties.subject = marking.banner
     workbook.properties.keywords = marking.banner
     workbook.save(path)
     return count
+
+
+def _xml_text(value: Any) -> Any:
+    """Drop the control characters a workbook cannot hold (XML 1.0 forbids them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _cell(value: Any) -> Any:

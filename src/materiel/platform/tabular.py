@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,11 @@ from typing import Any
 from openpyxl import load_workbook
 
 from materiel.core.errors import ImportRejected, InvalidInput, Problem
+from materiel.platform.upload_safety import caused_by_xml_attack, unsafe_xml
 
 HEADER_SEARCH_ROWS = 10
-_DANGEROUS_PREFIX = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # and full-width = + - @
+_LEADING_BLANKS = re.compile(r"^[\s\x00-\x1f\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -94,20 +97,32 @@ def _csv_rows(path: Path) -> Iterator[list[Any]]:
             dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
         except csv.Error:
             dialect = csv.excel
-        yield from csv.reader(handle, dialect)
+        try:
+            yield from csv.reader(handle, dialect)
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit
+            raise InvalidInput(f"{path.name}: not a readable CSV table ({exc})") from exc
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for a broken file
-        raise InvalidInput(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+        raise _unreadable(path.name, exc) from exc
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # a forged <dimension> must not pad every row to 16,384 cells
         for values in sheet.iter_rows(values_only=True):
             yield list(values)
+    except Exception as exc:  # the sheet's XML is parsed as it streams
+        raise _unreadable(path.name, exc) from exc
     finally:
         workbook.close()
+
+
+def _unreadable(name: str, exc: Exception) -> InvalidInput:
+    if caused_by_xml_attack(exc):
+        return unsafe_xml(name)
+    return InvalidInput(f"{name}: not a readable .xlsx workbook ({exc})")
 
 
 def _map_header(file: str, raw: Iterator[list[Any]], columns: Columns) -> Table:
@@ -147,20 +162,33 @@ def _is_marking_line(values: list[Any]) -> bool:
 
 
 def clean_cell(value: Any) -> Any:
-    """Trim text and undo the quote we put before formula-like text on export."""
-    if isinstance(value, str):
-        text = value.strip()
-        if len(text) > 1 and text[0] == "'" and text[1] in _DANGEROUS_PREFIX:
-            return text[1:]
-        return text
-    return value
+    """Trim text and undo the quote we put before formula-like text on export.
+
+    For any text, `clean_cell(defuse(text)) == clean_cell(text)`: an export
+    re-imports as the same values.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.lstrip()
+    if text[:1] == "'" and starts_formula(text[1:]):
+        return clean_cell(text[1:])
+    return text.rstrip()
 
 
 def defuse(value: Any) -> Any:
     """Make a cell safe to open in a spreadsheet: text never starts a formula."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS_PREFIX):
+    if isinstance(value, str) and starts_formula(value):
         return "'" + value
     return value
+
+
+def starts_formula(text: str) -> bool:
+    """Could a spreadsheet run this cell? A control character first (tab, CR, LF, ...),
+    or = + - @ (also their full-width forms) after any blanks: formulas and DDE payloads.
+    """
+    if text[:1] and (text[0] < " " or text[0] == "\x7f"):
+        return True
+    return _LEADING_BLANKS.sub("", text, count=1)[:1] in _FORMULA_SIGNS
 
 
 def read_text_table(text: str) -> list[dict[str, str]]:

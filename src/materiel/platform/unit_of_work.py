@@ -10,14 +10,17 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from materiel.core.dates import utc_now
-from materiel.core.errors import Conflict, StaleVersion
-from materiel.platform.audit import audit_log, snapshot
+from materiel.core.errors import Busy, Conflict, StaleVersion
+from materiel.core.principal import Principal
+from materiel.platform.access import sessions as access
+from materiel.platform.audit import snapshot
+from materiel.platform.audit_chain.append import append_entries
 
 
 class UnitOfWork:
@@ -25,12 +28,20 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, session_factory: sessionmaker[Any], actor: str = "system") -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Any],
+        actor: str = "system",
+        principal: Principal | None = None,
+    ) -> None:
         self._session_factory = session_factory
-        self.actor = actor
+        # Who acts: the signed-in user for a request, the system for the CLI and jobs.
+        self.principal = principal or Principal.system(actor)
+        self.actor = self.principal.username
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        access.bind(self.session, self.principal)
         self._pending_audit: list[dict[str, Any]] = []
         return self
 
@@ -43,6 +54,10 @@ class UnitOfWork:
         # close() rolls back anything not committed; unlike rollback() it leaves the
         # records read in this unit of work readable after it ends.
         self.session.close()
+        if exc is not None and _is_busy(exc):
+            raise Busy(
+                "the database is busy with other changes; nothing was saved, try again shortly"
+            ) from exc
 
     def commit(self) -> None:
         try:
@@ -71,6 +86,8 @@ class UnitOfWork:
         Entries are written in bulk at the next flush or commit, inside the same
         transaction as the change (an import audits 100,000 rows this way).
         """
+        before_state, after_state = _as_snapshot(before), _as_snapshot(after)
+        access.check_change(self.session, entity, before_state, after_state)
         self._pending_audit.append(
             {
                 "at": utc_now(),
@@ -78,16 +95,33 @@ class UnitOfWork:
                 "action": action,
                 "entity": entity,
                 "entity_id": entity_id,
-                "before": _as_snapshot(before),
-                "after": _as_snapshot(after),
+                "before": before_state,
+                "after": after_state,
             }
         )
 
     def _write_audit(self) -> None:
+        """Append the queued entries to the hash-chained log (numbered, hashed, one insert)."""
         if self._pending_audit:
             self.session.flush()
-            self.session.execute(insert(audit_log), self._pending_audit)
+            append_entries(self.session, self._pending_audit)
             self._pending_audit = []
+
+
+# PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
+_BUSY_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """A lock or a connection waited for too long: safe to retry, nothing was written."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError) or isinstance(exc, IntegrityError):
+        return False
+    sqlite_error = str(getattr(exc.orig, "sqlite_errorname", ""))
+    return sqlite_error.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or (
+        getattr(exc.orig, "sqlstate", None) in _BUSY_SQLSTATES
+    )
 
 
 def _as_snapshot(record: Any) -> dict[str, Any] | None:

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from materiel.api.problems import status_for
 from materiel.core.errors import InvalidInput, MaterielError
 from materiel.donations.io import ImportOptions
 from materiel.exchange import KINDS, Mode
 from materiel.platform.http import UowDep
 from materiel.platform.imports import ImportReport
+from materiel.platform.upload_safety import UploadLimits, check_upload, save_upload
 from materiel.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
@@ -52,12 +54,13 @@ async def preview(request: Request, uow: UowDep) -> Response:
     token = secrets.token_urlsafe(12)
     target = _uploads(request) / token / name
     target.parent.mkdir(parents=True)
-    target.write_bytes(await upload.read())
+    limits = UploadLimits.from_settings(request.app.state.runtime.settings)
     try:
+        check_upload(save_upload(upload.file, target, limits), limits)
         report = KINDS[kind].importer(target, uow, ImportOptions(), Mode.PREVIEW)
     except MaterielError as error:
         shutil.rmtree(target.parent, ignore_errors=True)
-        return _form_again(request, kind, error.message)
+        return _form_again(request, kind, error.message, status_for(error))
     return page(request, "import_preview.html", {"report": report, "token": token, "kind": kind})
 
 
@@ -75,6 +78,6 @@ async def confirm(request: Request, uow: UowDep) -> Response:
     return page(request, "import_done.html", {"report": report, "kind": kind})
 
 
-def _form_again(request: Request, kind: str, error: str) -> Response:
+def _form_again(request: Request, kind: str, error: str, status: int = 422) -> Response:
     context = {"kinds": KINDS, "kind": kind, "error": error}
-    return page(request, "imports.html", context, status_code=422)
+    return page(request, "imports.html", context, status_code=status)

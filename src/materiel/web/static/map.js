@@ -1,6 +1,7 @@
 // The network map: an offline Natural Earth basemap, nodes as APP-6 symbols, links by load.
 window.addEventListener("load", async () => {
   const map = L.map("map", { zoomSnap: 0.25 }).setView([50.0, 20.0], 5);
+  window.materielMap = map; // other layers (static/demining_map.js) draw on the same map
   const world = await (await fetch("/static/vendor/world-atlas/countries-50m.json")).json();
   L.geoJSON(topojson.feature(world, world.objects.countries), {
     style: { color: "#8c9aab", weight: 0.8, fillColor: "#eef1ea", fillOpacity: 1 },
