@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.engine import make_url
 
 from materiel.bootstrap import Runtime
@@ -88,9 +89,30 @@ def migrated(
     runtime.close()
 
 
+LEFTOVER_TRANSACTIONS = text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+    " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+)
+
+
+def _end_leftover_transactions(runtime: Runtime) -> None:
+    """A session an earlier test left open would block emptying the tables forever.
+
+    It is garbage by now (each test starts from empty tables), so it is ended,
+    and the warning names the test that starts after it, to help find the leak.
+    """
+    if runtime.engine.dialect.name != "postgresql":
+        return
+    with runtime.engine.begin() as connection:
+        ended = len(connection.execute(LEFTOVER_TRANSACTIONS).all())
+    if ended:
+        warnings.warn(f"ended {ended} transaction(s) an earlier test left open", stacklevel=2)
+
+
 @pytest.fixture
 def runtime(migrated: Runtime) -> Runtime:
     """A migrated database of either backend, with every table emptied."""
+    _end_leftover_transactions(migrated)
     with migrated.engine.begin() as connection, audit_guard.lifted(connection):
         for table in reversed(metadata.sorted_tables):
             connection.execute(delete(table))
