@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_process import run_materiel
 from tests.factories import ITEM_TYPES, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def materiel(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MATERIEL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
-    return subprocess.run(
-        [sys.executable, "-m", "materiel", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_materiel(tmp_path, f"sqlite:///{tmp_path / 'cli.db'}", *args)
 
 
 def test_help_explains_each_command(tmp_path: Path) -> None:

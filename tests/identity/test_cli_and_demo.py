@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from materiel.bootstrap import Runtime
 from materiel.core.principal import Role
 from materiel.platform.identity import service
 from materiel.platform.identity.demo_users import DEMO_PASSWORD, create_demo_users
+from tests.cli_process import run_materiel
 from tests.identity.support import browser, sign_in
 
 
 def materiel(
     runtime: Runtime, tmp_path: Path, *args: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MATERIEL_DATABASE_URL": runtime.settings.database_url, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "materiel", *args],
-        cwd=tmp_path,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    url = runtime.settings.database_url
+    return run_materiel(tmp_path, url, *args, stdin=stdin, env={"COLUMNS": "200"})
 
 
 def test_add_a_user_issue_use_and_revoke_a_token(runtime: Runtime, tmp_path: Path) -> None:

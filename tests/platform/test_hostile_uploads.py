@@ -10,9 +10,7 @@ nodes table still empty.
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 import tracemalloc
 import zipfile
 from collections.abc import Iterator
@@ -30,6 +28,7 @@ from materiel.core.errors import ImportRejected, UploadTooLarge
 from materiel.network.store import nodes
 from materiel.platform.upload_safety import OLE2_SIGNATURE, UploadLimits, check_upload
 from tests.auth import signed_in_client
+from tests.cli_process import run_materiel
 
 HEADER = ["id", "name", "kind", "country", "lat", "lon"]
 NODE = ["hub-rzeszow", "Rzeszow logistics hub", "hub", "POL", 50.11, 22.02]
@@ -270,20 +269,8 @@ def test_workbook_check_reads_no_more_than_the_central_directory_for_a_bomb(
 
 
 def materiel(runtime: Runtime, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "MATERIEL_DATABASE_URL": runtime.settings.database_url,
-        "MATERIEL_MAX_IMPORT_ROWS": "100",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "materiel", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    url = runtime.settings.database_url
+    return run_materiel(tmp_path, url, *args, env={"MATERIEL_MAX_IMPORT_ROWS": "100"})
 
 
 def test_cli_import_refuses_hostile_files_with_exit_65(runtime: Runtime, tmp_path: Path) -> None:
