@@ -12,7 +12,8 @@ to (or of the nation that owns the record). On top of that:
   are addressed to it);
 - transport plans, shipments, assets, custody: coordinators, auditors, the
   partner and node operators;
-- demining records: coordinators, auditors and mine action planners;
+- demining records: coordinators, auditors and mine action planners (hazard
+  areas also by their marking, owned by the partner);
 - jobs and the audit log: coordinators and auditors (the log also
   administrators);
 - catalogue and network: every signed-in user.
@@ -63,7 +64,6 @@ PLAN_READERS = (C, A, Role.PARTNER_LOGISTICS)
 TRANSFER_READERS = (C, A, Role.PARTNER_LOGISTICS, Role.NODE_OPERATOR)
 MINE_ACTION = (C, A, Role.MINE_ACTION_PLANNER)
 DEMINING_MODELS = (
-    HazardArea,
     ClearanceAsset,
     ProgressReport,
     ItemFound,
@@ -115,6 +115,13 @@ def pledge_visible(principal: Principal, model: type) -> ColumnElement[bool]:
     return cleared(principal, model) & releasable(principal, model, own) & need_to_know
 
 
+def hazard_area_visible(principal: Principal, model: type) -> ColumnElement[bool]:
+    """Mine action staff see the partner's hazard areas their clearance and nation allow."""
+    owner = true() if principal.nation == PARTNER else role_clause(principal)
+    marked = cleared(principal, model) & releasable(principal, model, owner)
+    return role_clause(principal, *MINE_ACTION) & marked
+
+
 def readers(*roles: Role) -> Visible:
     """Rows a role-holder sees in full (records without a marking of their own)."""
 
@@ -142,6 +149,7 @@ ROWS = (
             Disruption,
         )
     ),
+    RowRule(HazardArea, hazard_area_visible),
     *(RowRule(model, readers(*MINE_ACTION)) for model in DEMINING_MODELS),
     RowRule(Job, readers(C, A)),
     RowRule(AuditEntry, readers(C, A, Role.ADMINISTRATOR)),

@@ -6,8 +6,10 @@ import pytest
 
 from materiel.bootstrap import Runtime
 from materiel.core.principal import Role
+from materiel.demining import service as demining
 from materiel.donations import service
 from tests.auth import signed_in_client
+from tests.demining.support import area_feature
 from tests.factories import load_reference_data
 
 PLEDGE = {"item_type": "pzh-2000", "quantity": 2, "condition": "new"}
@@ -52,3 +54,29 @@ def test_an_auditor_reads_everything_and_writes_nothing(runtime: Runtime) -> Non
     assert client.get("/api/pledges").json()["total"] == 3
     assert client.patch("/api/pledges/DEU-1", json={"quantity": 1}).status_code == 403
     assert client.get("/api/audit/pledge/DEU-1").status_code == 200
+
+
+def test_hazard_areas_follow_their_releasability_and_roles(runtime: Runtime) -> None:
+    features = (
+        area_feature("HA-OPEN"),
+        area_feature("HA-NATO", at=(37.3, 49.2), releasable_to="NATO"),
+        area_feature("HA-UKR", at=(37.4, 49.3), releasable_to="UKR"),
+    )
+    for feature in features:
+        demining.create_area(feature, runtime.uow("test"))
+    everything = {"HA-OPEN", "HA-NATO", "HA-UKR"}
+    expected = {
+        (Role.MINE_ACTION_PLANNER, "UKR"): everything,
+        (Role.MINE_ACTION_PLANNER, "POL"): {"HA-OPEN", "HA-NATO"},
+        (Role.MINE_ACTION_PLANNER, "AUS"): set(),
+        (Role.COORDINATOR, "NATO"): {"HA-OPEN", "HA-NATO"},
+        (Role.DONOR_LIAISON, "UKR"): set(),
+    }
+    for (role, nation), seen in expected.items():
+        client = signed_in_client(runtime, role, nation)
+        listed = client.get("/api/demining/areas").json()
+        assert {a["id"] for a in listed["items"]} == seen, (role, nation)
+        assert listed["total"] == len(seen)
+        for area_id in everything:
+            status = client.get(f"/api/demining/areas/{area_id}").status_code
+            assert status == (200 if area_id in seen else 404), (role, nation, area_id)

@@ -24,7 +24,6 @@ depends_on: str | Sequence[str] | None = None
 
 PLAN_READERS = ("coordinator", "auditor", "partner_logistics")
 DEMINING_TABLES = (
-    "hazard_areas",
     "clearance_assets",
     "progress_reports",
     "items_found",
@@ -94,6 +93,13 @@ PLEDGE_POLICY = """
          OR donor = materiel_setting('nation') OR shared))
 """
 
+HAZARD_AREA_POLICY = """
+  materiel_is_system() OR (
+    materiel_has_role('coordinator', 'auditor', 'mine_action_planner')
+    AND materiel_cleared(classification)
+    AND materiel_releasable(releasable_to, 'UKR'))
+"""
+
 
 def upgrade() -> None:
     with op.batch_alter_table("pledges") as batch:
@@ -105,6 +111,7 @@ def upgrade() -> None:
     op.execute(FUNCTIONS)
     _protect("requirements", REQUIREMENT_POLICY)
     _protect("pledges", PLEDGE_POLICY)
+    _protect("hazard_areas", HAZARD_AREA_POLICY)
     for table, roles in ROLE_TABLES.items():
         wanted = ", ".join(f"'{role}'" for role in roles)
         _protect(table, f"materiel_is_system() OR materiel_has_role({wanted})")
@@ -117,7 +124,7 @@ def _protect(table: str, visible: str) -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for table in ("requirements", "pledges", *ROLE_TABLES):
+        for table in ("requirements", "pledges", "hazard_areas", *ROLE_TABLES):
             op.execute(f"DROP POLICY IF EXISTS need_to_know ON {table}")
             op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
     with op.batch_alter_table("pledges") as batch:
