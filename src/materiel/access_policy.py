@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, Text, cast, or_, true
+from sqlalchemy import ColumnElement, Text, cast, false, or_, true
 
 from materiel.core.markings import Classification, release_groups
 from materiel.core.nations import PARTNER
@@ -103,8 +103,9 @@ def releasable(
     return or_(owner, *(listed.contains(f'"{code}"', autoescape=True) for code in codes))
 
 
-def requirement_visible(principal: Principal, model: type) -> ColumnElement[bool]:
-    owner = true() if principal.nation == PARTNER else role_clause(principal)
+def partner_marked(principal: Principal, model: type) -> ColumnElement[bool]:
+    """A record the partner owns, within the user's clearance and releasability."""
+    owner = true() if principal.nation == PARTNER else false()
     return cleared(principal, model) & releasable(principal, model, owner)
 
 
@@ -117,9 +118,7 @@ def pledge_visible(principal: Principal, model: type) -> ColumnElement[bool]:
 
 def hazard_area_visible(principal: Principal, model: type) -> ColumnElement[bool]:
     """Mine action staff see the partner's hazard areas their clearance and nation allow."""
-    owner = true() if principal.nation == PARTNER else role_clause(principal)
-    marked = cleared(principal, model) & releasable(principal, model, owner)
-    return role_clause(principal, *MINE_ACTION) & marked
+    return role_clause(principal, *MINE_ACTION) & partner_marked(principal, model)
 
 
 def readers(*roles: Role) -> Visible:
@@ -132,7 +131,7 @@ def readers(*roles: Role) -> Visible:
 
 
 ROWS = (
-    RowRule(Requirement, requirement_visible),
+    RowRule(Requirement, partner_marked),
     RowRule(Pledge, pledge_visible),
     *(RowRule(model, readers(*PLAN_READERS)) for model in (StoredPlan, PlannedAllocation)),
     RowRule(PairingRule, readers(C, A)),
