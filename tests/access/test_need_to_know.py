@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from random import Random
@@ -80,14 +82,15 @@ def test_no_list_count_or_detail_leaks(runtime: Runtime) -> None:
 
 @pytest.mark.postgres
 def test_row_level_security_alone_blocks_everything(postgres_url: str) -> None:
-    with app_role_runtime(postgres_url) as runtime:
-        tally = check_policy_holds(runtime)
+    with app_role_runtime(postgres_url) as (app, owner):
+        tally = check_policy_holds(app, owner)
     print(f"row-level security: {tally.combinations} combinations, {tally.requests} requests")  # noqa: T201
     assert tally.combinations >= MIN_COMBINATIONS
 
 
-def check_policy_holds(runtime: Runtime) -> Tally:
-    owner = owner_runtime(runtime)
+def check_policy_holds(runtime: Runtime, owner: Runtime | None = None) -> Tally:
+    """`owner` sets up the data where the app runs as a restricted role."""
+    owner = owner or runtime
     load_reference_data(owner)
     client = TestClient(create_app(runtime))
     tally = Tally()
@@ -263,44 +266,33 @@ def make_user(runtime: Runtime, user: reference.User) -> str:
     return issued.secret
 
 
-def owner_runtime(runtime: Runtime) -> Runtime:
-    """The runtime that sets up data: the owner's where the app runs as a restricted role."""
-    owner_url = runtime.settings.owner_database_url
-    return Runtime.start(Settings(database_url=owner_url)) if owner_url else runtime
-
-
-class app_role_runtime:  # noqa: N801 - reads as a context manager function
-    """A runtime connected through a fresh role that owns nothing, app filter off."""
-
-    def __init__(self, owner_url: str) -> None:
-        self.owner_url = owner_url
-        self.role = f"materiel_app_{uuid.uuid4().hex[:10]}"
-
-    def __enter__(self) -> Runtime:
-        dsn = make_url(self.owner_url).render_as_string(hide_password=False)
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f"CREATE ROLE {self.role} LOGIN")
-        owner = Runtime.start(Settings(database_url=self.owner_url))
-        owner.upgrade_schema()
-        # other tests of this worker left rows
-        with owner.engine.begin() as connection, audit_guard.lifted(connection):
-            for table in reversed(metadata.sorted_tables):
-                connection.execute(delete(table))
-        row_security.grant_app_role(owner.engine, self.role)
-        owner.close()
-        app_url = make_url(self.owner_url).set(username=self.role, password=None)
-        self.runtime = Runtime.start(
-            Settings(
-                database_url=app_url.render_as_string(hide_password=False),
-                owner_database_url=self.owner_url,
-                access_app_filter=False,
-            )
+@contextmanager
+def app_role_runtime(owner_url: str) -> Iterator[tuple[Runtime, Runtime]]:
+    """(app, owner): the app through a fresh role that owns nothing, its filter off."""
+    role = f"materiel_app_{uuid.uuid4().hex[:10]}"
+    dsn = make_url(owner_url).render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+    owner = Runtime.start(Settings(database_url=owner_url))
+    owner.upgrade_schema()
+    # other tests of this worker left rows
+    with owner.engine.begin() as connection, audit_guard.lifted(connection):
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(delete(table))
+    row_security.grant_app_role(owner.engine, role)
+    app_url = make_url(owner_url).set(username=role, password=None)
+    app = Runtime.start(
+        Settings(
+            database_url=app_url.render_as_string(hide_password=False),
+            owner_database_url=owner_url,
+            access_app_filter=False,
         )
-        return self.runtime
-
-    def __exit__(self, *exc: object) -> None:
-        self.runtime.close()
-        dsn = make_url(self.owner_url).render_as_string(hide_password=False)
+    )
+    try:
+        yield app, owner
+    finally:
+        app.close()
+        owner.close()
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f"DROP OWNED BY {self.role}")
-            conn.execute(f"DROP ROLE {self.role}")
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
