@@ -182,6 +182,16 @@ class Master:
     def units_unplanned(self) -> float:
         return float(sum(v.solution_value() for v in self.unplanned))
 
+    def reduced_cost(self, column: Column, prices: Prices) -> float:
+        """Reduced cost of a path under `prices`, priced as the pricing prices it."""
+        g, grid = column.group, self.grid
+        slots = int(self.demand.slots[g])
+        value = -float(prices.supply[g])
+        value += prices.late_weight * max(0, column.arrive - int(self.demand.due[g]))
+        value += prices.cost_weight * slots * float(sum(grid.cost[k] for k, _ in column.legs))
+        usage = leg_usage(grid, column.legs, slots)
+        return value + sum(float(prices.penalty[row]) * amount for row, amount in usage.items())
+
     # -- solving -------------------------------------------------------------
 
     def solve(self, time_limit_s: float) -> tuple[bool, FloatArray, FloatArray, Prices]:

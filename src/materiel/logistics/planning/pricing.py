@@ -24,6 +24,7 @@ from materiel.logistics.planning.demand import Demand
 from materiel.logistics.planning.network import BoolArray, FloatArray, Grid, LegAt
 
 EPS = 1e-9
+Terms = tuple[FloatArray, FloatArray]  # per open link of a day: per-slot and per-unit price
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,14 @@ class Pricer:
         dm = self.demand
         g_all = np.arange(len(dm))
         start = self.sources(prices)
-        dist = self.forward(prices, start)
+        terms = self.all_leg_terms(prices)
+        dist = self.forward(prices, start, terms)
         arrival = dist[g_all, :, dm.dest] + prices.late_weight * self.late
         best_day = np.argmin(arrival, axis=1)
         best = arrival[g_all, best_day]
         found = []
         for g in np.flatnonzero(best < -EPS):
-            legs = self.backtrack(prices, start, dist, int(g), int(best_day[g]))
+            legs = self.backtrack(prices, terms, start, dist, g=int(g), day=int(best_day[g]))
             found.append(Column(int(g), legs, int(best_day[g]), float(best[g])))
         return found
 
@@ -93,7 +95,7 @@ class Pricer:
         storage = pen[(n_links + n_nodes) * h :].reshape(n_nodes, h)
         return link, handling, storage
 
-    def leg_terms(self, prices: Prices, t: int) -> tuple[FloatArray, FloatArray]:
+    def leg_terms(self, prices: Prices, t: int) -> Terms:
         """Per open link on day `t`: per-slot part and per-unit part of its price."""
         grid, day = self.grid, self.days[t]
         link, handling, _ = self.penalties(prices)
@@ -102,7 +104,11 @@ class Pricer:
         per_unit = handling[grid.src[ls], t] + handling[grid.tgt[ls], t + grid.days[ls]]
         return per_slot, per_unit
 
-    def forward(self, prices: Prices, start: FloatArray) -> FloatArray:
+    def all_leg_terms(self, prices: Prices) -> list[Terms]:
+        """`leg_terms` of every day, once per pricing call (the backtrack reads them again)."""
+        return [self.leg_terms(prices, t) for t in range(self.grid.horizon)]
+
+    def forward(self, prices: Prices, start: FloatArray, terms: list[Terms]) -> FloatArray:
         """The sweep: `D[g, t, n]` for every group, day and node."""
         grid, dm, h = self.grid, self.demand, self.grid.horizon
         _, _, storage = self.penalties(prices)
@@ -112,7 +118,7 @@ class Pricer:
         for t in range(h):
             day = self.days[t]
             if len(day.links):
-                per_slot, per_unit = self.leg_terms(prices, t)
+                per_slot, per_unit = terms[t]
                 cand = dist[:, t, grid.src[day.links]] + (slots * per_slot[None, :] + per_unit)
                 folded = np.minimum.reduceat(cand, day.starts, axis=1)
                 if prices.no_turnaround is not None:
@@ -151,7 +157,14 @@ class Pricer:
         return result
 
     def backtrack(
-        self, prices: Prices, start: FloatArray, dist: FloatArray, g: int, day: int
+        self,
+        prices: Prices,
+        terms: list[Terms],
+        start: FloatArray,
+        dist: FloatArray,
+        *,
+        g: int,
+        day: int,
     ) -> tuple[LegAt, ...]:
         """Walk back from the destination on `day` to the origin."""
         grid, dm = self.grid, self.demand
@@ -173,10 +186,10 @@ class Pricer:
             if t > 0 and blocked is not None and blocked[node, t - 1] and node != dm.dest[g]:
                 night = float(storage[node, t - 1])
                 found = self.leg_into(
-                    prices, dist, g=g, slots=slots, node=node, t=t - 1, value=value, extra=night
+                    terms, dist, g=g, slots=slots, node=node, t=t - 1, value=value, extra=night
                 )
             if found is None:
-                found = self.leg_into(prices, dist, g=g, slots=slots, node=node, t=t, value=value)
+                found = self.leg_into(terms, dist, g=g, slots=slots, node=node, t=t, value=value)
             if found is None:
                 raise AssertionError(f"no predecessor for group {g} at node {node} on day {t}")
             leg = found
@@ -185,7 +198,7 @@ class Pricer:
 
     def leg_into(
         self,
-        prices: Prices,
+        terms: list[Terms],
         dist: FloatArray,
         *,
         g: int,
@@ -202,7 +215,7 @@ class Pricer:
             i = self.position[depart].get(int(link)) if depart >= 0 else None
             if i is None:
                 continue
-            per_slot, per_unit = self.leg_terms(prices, depart)
+            per_slot, per_unit = terms[depart]
             cand = dist[g, depart, grid.src[link]] + (slots * per_slot[i] + per_unit[i])
             if close(cand + extra if extra else cand, value):
                 return int(link), depart
