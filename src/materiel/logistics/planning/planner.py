@@ -41,7 +41,9 @@ from materiel.logistics.planning.screen import screen
 
 Progress = Callable[[float, str], None]
 SMOOTHING = 0.5  # weight of the stability centre in the smoothed duals
-LP_SHARE = 0.55  # of the time limit; the rest is for making the flows whole
+LP_SHARE = 0.7  # of the time limit; the rest is for making the flows whole
+SETTLE_SHARE = 0.8  # a level cut short may fit its last solution up to here
+SETTLE_ROUNDS = 10
 METHOD = "column generation over the time-expanded network (GLOP) + CP-SAT rounding"
 LEVELS = {UNPLANNED: "units unplanned", LATENESS: "unit-days late", COST: "cost"}
 
@@ -138,6 +140,8 @@ def column_generation(master: Master, pricer: Pricer, run: Run) -> FloatArray:
                 converged = True
                 break
         if not converged:
+            settled = None if run.stopped else settle(master, run)
+            feasible = feasible if settled is None else settled
             break
         if master.unplanned_weight and master.units_unplanned() > 1e-6:
             master.restart()  # units are left out: settle the first level on its own
@@ -152,6 +156,23 @@ def column_generation(master: Master, pricer: Pricer, run: Run) -> FloatArray:
         else:
             break
     return np.concatenate([feasible, np.zeros(len(master.paths) - len(feasible))])
+
+
+def settle(master: Master, run: Run) -> FloatArray | None:
+    """Out of time mid-level: add the rows the last solution breaks until one breaks none.
+
+    Without new paths these solves are short, and the level's progress so
+    far is kept instead of falling back to the last solution that fitted.
+    """
+    for _ in range(SETTLE_ROUNDS):
+        if run.left(SETTLE_SHARE) < 0.5:
+            break
+        optimal, x, _, _ = master.solve(run.left(SETTLE_SHARE))
+        if not optimal:
+            break
+        if not master.add_violated(x):
+            return x
+    return None
 
 
 def new_columns(
