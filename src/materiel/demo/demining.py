@@ -87,11 +87,9 @@ def load_demining(
     assert run.id is not None
     _, tasks = planning.tasking_view(run.id, runtime.uow(DEMO_ACTOR))
     say(f"tasking run {run.id} from {start}: {len(tasks)} tasks ({run.solver['status']})")
-    # The first week's orders get their paths now; later tasks are planned on demand
-    # (web page button or `materiel demining plan-coverage TASK`), which keeps the demo quick.
-    first_week = [t for t in tasks if t.week == 1 and t.id is not None]
-    plans = [planning.plan_task_coverage(t.id, runtime.uow(DEMO_ACTOR)) for t in first_week if t.id]
-    say(f"{len(plans)} coverage plans, one per task of week 1")
+    plans = [planning.plan_task_coverage(t.id, runtime.uow(DEMO_ACTOR)) for t in tasks if t.id]
+    say(f"{len(plans)} coverage plans, one per task of the four weeks")
+    first_week = [t for t in tasks if t.week == 1]
     area_id = _top_tasked(ranked, first_week) or ranked[0].area.id
     report = clear_and_release(runtime, area_id, plans, start)
     say(f"progress recorded on {area_id}; land release report: {report.status.value}")
