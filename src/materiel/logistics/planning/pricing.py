@@ -1,7 +1,7 @@
 """Pricing: the cheapest time-expanded path of every supply group under the master's duals.
 
 One forward pass over the days computes, for all groups at once,
-`D[g, t, n]`: the least reduced cost of having a unit of group `g` at
+`D[t, n, g]`: the least reduced cost of having a unit of group `g` at
 node `n` on day `t`, ready to depart. A unit starts at its group's origin
 on any day from its release (worth the group's supply dual), travels
 links that are open that day (each costing its money cost, if the phase
@@ -67,7 +67,7 @@ class Pricer:
         start = self.sources(prices)
         terms = self.all_leg_terms(prices)
         dist = self.forward(prices, start, terms)
-        arrival = dist[g_all, :, dm.dest] + prices.late_weight * self.late
+        arrival = dist[:, dm.dest, g_all].T + prices.late_weight * self.late
         best_day = np.argmin(arrival, axis=1)
         best = arrival[g_all, best_day]
         found = []
@@ -77,13 +77,13 @@ class Pricer:
         return found
 
     def sources(self, prices: Prices) -> FloatArray:
-        """`S[g, t, n]`: minus the supply dual at the origin from the release on, else inf."""
+        """`S[t, n, g]`: minus the supply dual at the origin from the release on, else inf."""
         dm, h = self.demand, self.grid.horizon
-        start = np.full((len(dm), h, len(self.grid.nodes)), np.inf)
+        start = np.full((h, len(self.grid.nodes), len(dm)), np.inf)
         days = np.arange(h)
-        mask = days[None, :] >= dm.release[:, None]
-        value = np.where(mask, -prices.supply[:, None], np.inf)
-        start[np.arange(len(dm)), :, dm.origin] = value
+        mask = days[:, None] >= dm.release[None, :]
+        value = np.where(mask, -prices.supply[None, :], np.inf)
+        start[:, dm.origin, np.arange(len(dm))] = value
         return start
 
     def penalties(self, prices: Prices) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -109,26 +109,32 @@ class Pricer:
         return [self.leg_terms(prices, t) for t in range(self.grid.horizon)]
 
     def forward(self, prices: Prices, start: FloatArray, terms: list[Terms]) -> FloatArray:
-        """The sweep: `D[g, t, n]` for every group, day and node."""
+        """The sweep: `D[t, n, g]` for every day, node and group.
+
+        Groups are the last (contiguous) axis, so each step reads and writes
+        whole rows of one day; that is about twice as fast as groups first.
+        """
         grid, dm, h = self.grid, self.demand, self.grid.horizon
         _, _, storage = self.penalties(prices)
         g_all = np.arange(len(dm))
-        slots = dm.slots.astype(np.float64)[:, None]
+        slots = dm.slots.astype(np.float64)[None, :]
         dist = start.copy()
         for t in range(h):
             day = self.days[t]
             if len(day.links):
                 per_slot, per_unit = terms[t]
-                cand = dist[:, t, grid.src[day.links]] + (slots * per_slot[None, :] + per_unit)
-                folded = np.minimum.reduceat(cand, day.starts, axis=1)
+                cand = dist[t, grid.src[day.links], :] + (
+                    per_slot[:, None] * slots + per_unit[:, None]
+                )
+                folded = np.minimum.reduceat(cand, day.starts, axis=0)
                 if prices.no_turnaround is not None:
                     folded = self.defer(prices.no_turnaround, storage, dist, folded, day)
-                current = dist[:, day.arrive, day.target]
-                dist[:, day.arrive, day.target] = np.minimum(current, folded)
+                current = dist[day.arrive, day.target, :]
+                dist[day.arrive, day.target, :] = np.minimum(current, folded)
             if t + 1 < h:
-                hold = dist[:, t, :] + storage[None, :, t]
-                hold[g_all, dm.dest] = np.inf
-                np.minimum(dist[:, t + 1, :], hold, out=dist[:, t + 1, :])
+                hold = dist[t] + storage[:, t, None]
+                hold[dm.dest, g_all] = np.inf
+                np.minimum(dist[t + 1], hold, out=dist[t + 1])
         return dist
 
     def defer(
@@ -141,17 +147,17 @@ class Pricer:
     ) -> FloatArray:
         """Arrivals where turnaround is blocked become ready the next day, after a night."""
         h = self.grid.horizon
-        mask = blocked[day.target, day.arrive][None, :] & (
-            day.target[None, :] != self.demand.dest[:, None]
+        mask = blocked[day.target, day.arrive][:, None] & (
+            day.target[:, None] != self.demand.dest[None, :]
         )
         if not mask.any():
             return folded
         later = day.arrive + 1 < h
-        night = folded + storage[day.target, day.arrive][None, :]
-        deferred = np.where(mask & later[None, :], night, np.inf)
+        night = folded + storage[day.target, day.arrive][:, None]
+        deferred = np.where(mask & later[:, None], night, np.inf)
         at, tg = np.minimum(day.arrive + 1, h - 1), day.target
-        dist[:, at[later], tg[later]] = np.minimum(
-            dist[:, at[later], tg[later]], deferred[:, later]
+        dist[at[later], tg[later], :] = np.minimum(
+            dist[at[later], tg[later], :], deferred[later, :]
         )
         result: FloatArray = np.where(mask, np.inf, folded)
         return result
@@ -173,11 +179,11 @@ class Pricer:
         node, t = int(dm.dest[g]), day
         legs: list[LegAt] = []
         while True:
-            value = dist[g, t, node]
-            if legs and close(start[g, t, node], value):
+            value = dist[t, node, g]
+            if legs and close(start[t, node, g], value):
                 return tuple(reversed(legs))
             if t > 0 and node != dm.dest[g]:
-                hold = dist[g, t - 1, node] + storage[node, t - 1]
+                hold = dist[t - 1, node, g] + storage[node, t - 1]
                 if close(hold, value):
                     t -= 1
                     continue
@@ -216,7 +222,7 @@ class Pricer:
             if i is None:
                 continue
             per_slot, per_unit = terms[depart]
-            cand = dist[g, depart, grid.src[link]] + (slots * per_slot[i] + per_unit[i])
+            cand = dist[depart, grid.src[link], g] + (slots * per_slot[i] + per_unit[i])
             if close(cand + extra if extra else cand, value):
                 return int(link), depart
         return None
