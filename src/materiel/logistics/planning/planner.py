@@ -35,7 +35,7 @@ from materiel.logistics.planning.network import FloatArray, Grid, LegAt, build_g
 from materiel.logistics.planning.output import Routed, assemble
 from materiel.logistics.planning.plan import TransportPlan, TransportSolver
 from materiel.logistics.planning.pricing import EPS, Column, Pricer, Prices
-from materiel.logistics.planning.rounding import round_flows
+from materiel.logistics.planning.rounding import round_flows, score
 from materiel.logistics.planning.scenario import TransportScenario
 from materiel.logistics.planning.screen import screen
 
@@ -249,13 +249,7 @@ def check(grid: Grid, demand: Demand, routed: list[Routed]) -> None:
 def solver_info(master: Master, run: Run, routed: list[Routed], proven: bool) -> TransportSolver:
     """Status against the LP bounds of each level, and the size of the model."""
     grid, demand, paths = master.grid, master.demand, master.paths
-    unplanned = sum(r.unplanned for r in routed)
-    late = cost = 0.0
-    for g, result in enumerate(routed):
-        for legs, n in result.paths:
-            arrive = legs[-1][1] + int(grid.days[legs[-1][0]])
-            late += n * max(0, arrive - int(demand.due[g]))
-            cost += n * int(demand.slots[g]) * float(sum(grid.cost[k] for k, _ in legs))
+    unplanned, late, cost = score(master, routed)
     b = run.bounds
     notes = [f"LP bound {LEVELS[level]}: {value:,.2f}" for level, value in sorted(b.items())]
     groups = len({m.item_group for ms in demand.movements for m in ms})
