@@ -11,7 +11,9 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import pairwise, permutations
+
+import numpy as np
+from numpy.typing import NDArray
 
 from .sweep import Segment
 
@@ -66,16 +68,30 @@ TAIL_SEARCH = 7
 @cache
 def _best_tail(here: int | None, count: int, skip: int) -> tuple[int, ...]:
     """The order of the last few rows 0..count-1 (relative to the tail's first row, `here`
-    the row just driven) with the fewest short jumps, then the least travel. Cached: many
-    cells end in the same few cases."""
-    best: tuple[tuple[int, int], tuple[int, ...]] | None = None
-    for candidate in permutations(range(count)):
-        path = candidate if here is None else (here, *candidate)
-        jumps = [abs(b - a) for a, b in pairwise(path)]
-        score = (sum(1 for j in jumps if j < skip), sum(jumps))
-        if best is None or score < best[0]:
-            best = (score, candidate)
-    return best[1] if best else ()
+    the row just driven) with the fewest short jumps, then the least travel; ties go to
+    the first in `itertools.permutations` order. Cached: many cells end in the same few
+    cases."""
+    candidates = _permutations(count)
+    path = (
+        candidates if here is None else np.hstack([np.full((len(candidates), 1), here), candidates])
+    )
+    jumps = np.abs(np.diff(path, axis=1))
+    short, travel = (jumps < skip).sum(axis=1), jumps.sum(axis=1)
+    best = int(np.lexsort((travel, short))[0])  # lexsort is stable: the first of equals
+    return tuple(int(i) for i in candidates[best])
+
+
+@cache
+def _permutations(count: int) -> NDArray[np.int64]:
+    """All orders of 0..count-1, one a row, in lexicographic order (as `itertools`)."""
+    if count == 0:
+        return np.zeros((1, 0), dtype=np.int64)
+    rest = _permutations(count - 1)
+    blocks = []
+    for first in range(count):
+        others = np.delete(np.arange(count), first)
+        blocks.append(np.column_stack([np.full(len(rest), first), others[rest]]))
+    return np.vstack(blocks)
 
 
 def visit_order(count: int, skip: int) -> list[int]:

@@ -16,7 +16,6 @@ import numpy as np
 import shapely
 from shapely import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points
 
 from .model import Step
 from .ringroutes import RingRoutes, Station
@@ -25,9 +24,11 @@ from .transits import Network, insert_vertex, start_at
 QUAD_SEGS = 8
 SIMPLIFY_M = 0.5
 CANDIDATES = 8
+"""Pending passes (cheapest first by a quick estimate) whose connectors are tried."""
 RECENT_PASSES = 4
 """Connectors are also tried from the passes just driven (round the same hole)."""
-"""Pending passes (cheapest first by a quick estimate) whose connectors are tried."""
+
+Point = tuple[float, float]
 
 
 def passes_needed(width: float, radius: float) -> int:
@@ -80,15 +81,30 @@ def _with_spurs(coords: np.ndarray, width: float, where: Corner) -> np.ndarray:
     n = len(ring)
     if n < 3:
         return coords
+    spurs = {
+        i: tip
+        for i in np.flatnonzero(_maybe_sharp(ring)).tolist()
+        if (tip := _spur(ring[i - 1], ring[i], ring[(i + 1) % n], width, where)) is not None
+    }
     out: list[np.ndarray] = []
-    for i in range(n):
-        a, v, b = ring[i - 1], ring[i], ring[(i + 1) % n]
-        out.append(v)
-        spur = _spur(a, v, b, width, where)
-        if spur is not None:
-            out.extend([spur, v])
-    out.append(out[0])
-    return np.asarray(out)
+    done = 0
+    for i in sorted(spurs):  # out to the tip and back to the corner, after the corner
+        out.extend([ring[done : i + 1], spurs[i][None], ring[i][None]])
+        done = i + 1
+    out.extend([ring[done:], ring[:1]])
+    return np.vstack(out)
+
+
+def _maybe_sharp(ring: np.ndarray) -> np.ndarray:
+    """Corners that may be sharper than `SPUR_ANGLE_DEG`, all at once (with a margin:
+    `_spur` decides); most of a buffered ring's corners are round-join steps."""
+    u1 = np.roll(ring, 1, axis=0) - ring
+    u2 = np.roll(ring, -1, axis=0) - ring
+    lengths = np.hypot(u1[:, 0], u1[:, 1]) * np.hypot(u2[:, 0], u2[:, 1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos = (u1 * u2).sum(axis=1) / lengths
+    angle = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return np.asarray((lengths > 0) & ~(angle >= SPUR_ANGLE_DEG + 1e-6))
 
 
 def _spur(
@@ -145,6 +161,10 @@ class _Search:
     gap: dict[int, float]  # shortest distance from a visited pass
     near: dict[int, tuple[int, tuple[float, float]]]  # that visit, and the point on it
     routes: RingRoutes  # route lengths over the passes and connectors driven so far
+    gaps: dict[tuple[int, int], float] = field(default_factory=dict)
+    links: dict[tuple[int, int], tuple[LineString, LineString, Point, Point]] = field(
+        default_factory=dict
+    )
 
     @property
     def here(self) -> tuple[float, float]:
@@ -167,6 +187,38 @@ class _Search:
         self.visits.append(visit)
         self.pending.discard(visit.ring)
         self.update(visit.ring)
+
+    def distances(self, pairs: list[tuple[int, int]]) -> list[float]:
+        """Distance between the simplified passes of each pair; remembered, as the
+        simplified passes never change."""
+        missing = [pair for pair in pairs if pair not in self.gaps]
+        if missing:
+            a, b = zip(*missing, strict=True)
+            found = shapely.distance(self.simple[list(a)], self.simple[list(b)])
+            self.gaps.update(zip(missing, found.tolist(), strict=True))
+        return [self.gaps[pair] for pair in pairs]
+
+    def nearest(self, pairs: list[tuple[int, int]]) -> list[tuple[Point, Point]]:
+        """Nearest points between the passes of each pair; remembered while both lines
+        stay as they are (a new vertex can change which of equally near points wins)."""
+        lines, links = self.lines, self.links
+        missing = [
+            (a, b)
+            for a, b in pairs
+            if (a, b) not in links
+            or links[(a, b)][0] is not lines[a]
+            or links[(a, b)][1] is not lines[b]
+        ]
+        if missing:
+            a, b = zip(*missing, strict=True)
+            ends = shapely.shortest_line(
+                np.array([lines[i] for i in a], dtype=object),
+                np.array([lines[i] for i in b], dtype=object),
+            )
+            for (i, j), end in zip(missing, ends, strict=True):
+                (px, py), (qx, qy) = shapely.get_coordinates(end).tolist()
+                links[(i, j)] = (lines[i], lines[j], (px, py), (qx, qy))
+        return [links[pair][2:] for pair in pairs]
 
     def update(self, ring: int) -> None:
         """Shorter gaps to the pending passes through the pass just visited."""
@@ -232,42 +284,59 @@ def _next_visit(search: _Search) -> _Visit | None:
     (a straight-line guess would miss the detour round a hole in between).
     """
     here = search.here
-    costs = search.routes.costs_from(search.station(len(search.visits) - 1, here))
+    route = search.routes.costs_to(
+        search.routes.costs_from(search.station(len(search.visits) - 1, here))
+    )
 
     def cost(visit: _Visit) -> float:
         ring = search.visits[visit.source].ring
-        route = search.routes.cost_to(costs, ring, search.routes.position(ring, visit.p))
-        return route + math.dist(visit.p, visit.q)
+        return route(ring, search.routes.position(ring, visit.p)) + math.dist(visit.p, visit.q)
 
     pending = sorted(search.pending)
-    direct = shapely.distance(shapely.points(here), search.simple[pending])
+    at = shapely.points(here)
+    direct = shapely.distance(at, search.simple[pending])
+    search.routes.locate(
+        [(search.visits[search.near[j][0]].ring, search.near[j][1]) for j in pending]
+    )
     estimates = []
     for j, straight in zip(pending, direct, strict=True):
         source, point = search.near[j]
         estimates.append(
             (min(float(straight), search.gap[j] + cost(_Visit(j, source, point, point))), j)
         )
-    visits = [v for _, j in sorted(estimates)[:CANDIDATES] for v in _connectors(search, j, here)]
+    chosen = [j for _, j in sorted(estimates)[:CANDIDATES]]
+    lines = np.array([search.lines[j] for j in chosen], dtype=object)
+    on = shapely.line_interpolate_point(lines, shapely.line_locate_point(lines, at))
+    straight_to = [(float(x), float(y)) for x, y in shapely.get_coordinates(on)]
+    visits = _connectors(search, chosen, here, straight_to)
+    search.routes.locate([(search.visits[v.source].ring, v.p) for v in visits])
     for visit in sorted(visits, key=cost):
-        connector = LineString([visit.p, visit.q])
+        connector = shapely.linestrings([visit.p, visit.q])
         if connector.length == 0 or shapely.covers(search.safe, connector):
             return visit
     return None
 
 
-def _connectors(search: _Search, j: int, here: tuple[float, float]) -> list[_Visit]:
-    """Connector candidates to pass j: from here, then from the nearest visited passes."""
-    ring = search.lines[j]
-    q = ring.interpolate(ring.project(shapely.points(here)))
+def _connectors(
+    search: _Search, chosen: list[int], here: tuple[float, float], on: list[tuple[float, float]]
+) -> list[_Visit]:
+    """Connector candidates to each chosen pass j: from here (to `on`, the nearest point of
+    pass j), then from the nearest visited passes."""
     current = len(search.visits) - 1
-    found = [_Visit(ring=j, source=current, p=here, q=(q.x, q.y))]
-    simple = search.simple
-    visited = simple[[visit.ring for visit in search.visits]]
-    by_gap = [int(v) for v in np.argsort(shapely.distance(visited, simple[j]), kind="stable")]
+    visited = [visit.ring for visit in search.visits]
+    gaps = search.distances([(a, j) for j in chosen for a in visited])
     recent = range(max(0, current - RECENT_PASSES + 1), current + 1)  # the passes just driven
-    for source in dict.fromkeys([search.near[j][0], *by_gap[:3], *recent]):
-        p, q = nearest_points(search.lines[search.visits[source].ring], ring)
-        found.append(_Visit(ring=j, source=source, p=(p.x, p.y), q=(q.x, q.y)))
+    sources = {}
+    for n, j in enumerate(chosen):
+        to_j = gaps[n * len(visited) : (n + 1) * len(visited)]
+        by_gap = [int(v) for v in np.argsort(to_j, kind="stable")]
+        sources[j] = list(dict.fromkeys([search.near[j][0], *by_gap[:3], *recent]))
+    pairs = [(visited[source], j) for j in chosen for source in sources[j]]
+    ends = iter(search.nearest(pairs))
+    found = []
+    for j, q in zip(chosen, on, strict=True):
+        found.append(_Visit(ring=j, source=current, p=here, q=q))
+        found.extend(_Visit(j, source, *next(ends)) for source in sources[j])
     return found
 
 

@@ -74,27 +74,36 @@ def _reversed(way: Way, options: dict[int, list[Way]]) -> Way | None:
 
 
 def _best_reversal(here: Point, sequence: list[Way], options: dict[int, list[Way]]) -> bool:
-    """Apply the best improving reversal of a run of cells (2-opt); whether there was one."""
+    """Apply the best improving reversal of a run of cells (2-opt); whether there was one.
+
+    All runs i..j are scored at once; ties go to the first in (i, j) order.
+    """
     n = len(sequence)
     back = [_reversed(w, options) for w in sequence]
-    best: tuple[float, int, int] | None = None
-    for i in range(1, n):
-        before = sequence[i - 1].exit
-        for j in range(i + 1, n):
-            first, last = back[j], back[i]
-            if first is None or last is None or any(b is None for b in back[i + 1 : j]):
-                continue
-            old = _dist(before, sequence[i].entry)
-            new = _dist(before, first.entry)
-            if j + 1 < n:
-                old += _dist(sequence[j].exit, sequence[j + 1].entry)
-                new += _dist(last.exit, sequence[j + 1].entry)
-            if new - old < -1e-6 and (best is None or new - old < best[0]):
-                best = (new - old, i, j)
-    if best is None:
+    if n < 3:
         return False
-    _, i, j = best
-    sequence[i : j + 1] = [w for w in reversed(back[i : j + 1]) if w is not None]
+    usable = np.array([b is not None for b in back])
+    entries = _points([w.entry for w in sequence])
+    exits = _points([w.exit for w in sequence])
+    back_entries = _points([b.entry if b else w.entry for w, b in zip(sequence, back, strict=True)])
+    back_exits = _points([b.exit if b else w.exit for w, b in zip(sequence, back, strict=True)])
+    # run i..j (1 <= i < j) is reversible when every cell in it is
+    blocked = np.cumsum(~usable)
+    i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    valid = (i >= 1) & (j > i) & (blocked[j] - blocked[np.maximum(i - 1, 0)] == 0)
+    before = np.vstack([exits[-1:], exits[:-1]])  # before[i] = exit of cell i - 1
+    after = np.vstack([entries[1:], entries[:1]])  # after[j] = entry of cell j + 1
+    tail = np.arange(n) + 1 < n
+    old = _hypot(before - entries)[:, None] + np.where(tail, _hypot(exits - after), 0.0)[None, :]
+    new = _hypot(before[:, None] - back_entries[None, :]) + np.where(
+        tail[None, :], _hypot(back_exits[:, None] - after[None, :]), 0.0
+    )
+    delta = np.where(valid, new - old, np.inf)
+    best = int(np.argmin(delta))
+    if not float(delta.flat[best]) < -1e-6:
+        return False
+    first, last = divmod(best, n)
+    sequence[first : last + 1] = [w for w in reversed(back[first : last + 1]) if w is not None]
     return True
 
 
@@ -102,51 +111,77 @@ def _best_move(here: Point, sequence: list[Way], options: dict[int, list[Way]]) 
     """Move each cell in turn to its best place and way, where that shortens the total;
     whether any moved."""
     moved = False
-    all_exits = _points([here, *(w.exit for w in sequence)])
-    all_entries = _points([w.entry for w in sequence])
+    best = _moves(here, sequence, options, 1)
     for i in range(1, len(sequence)):
-        gain = _removal_gain(here, sequence, i)
-        exits = np.delete(all_exits, i + 1, axis=0)
-        entries = np.delete(all_entries, i, axis=0)
-        choices = options[id(sequence[i].cell)]
-        added = _insertion_costs(exits, entries, choices)[:, 1:]  # never before the first way
-        w, k = np.unravel_index(int(np.argmin(added)), added.shape)
-        if float(added[w, k]) - gain < -1e-6:
+        delta, way, place = best[i - 1]
+        if delta < -1e-6:
+            choices = options[id(sequence[i].cell)]
             del sequence[i]
-            sequence.insert(int(k) + 1, choices[int(w)])
-            all_exits = _points([here, *(way.exit for way in sequence)])
-            all_entries = _points([way.entry for way in sequence])
+            sequence.insert(place, choices[way])
+            best = [(0.0, 0, 0)] * i + _moves(here, sequence, options, i + 1)
             moved = True
     return moved
 
 
-def _removal_gain(here: Point, sequence: list[Way], i: int) -> float:
-    before = here if i == 0 else sequence[i - 1].exit
-    way = sequence[i]
-    gain = _dist(before, way.entry)
-    if i + 1 < len(sequence):
-        after = sequence[i + 1].entry
-        gain += _dist(way.exit, after) - _dist(before, after)
-    return gain
+def _moves(
+    here: Point, sequence: list[Way], options: dict[int, list[Way]], first: int
+) -> list[tuple[float, int, int]]:
+    """For each cell i >= `first`: the change in total transit from taking it out and
+    putting the best of its ways at the best place (never before the first way), that
+    way and the place in the shortened sequence. The cells are scored all at once; ties
+    go to the first way, then the first place."""
+    n = len(sequence)
+    if first >= n:
+        return []
+    ex, ey = _points([here, *(w.exit for w in sequence)]).T  # exit g: just before gap g
+    nx, ny = _points([w.entry for w in sequence]).T  # entry g: just after gap g
+    cost, there, back = _insertions((ex, ey), (nx, ny), sequence[first:], options)
+    cells = np.arange(first, n)
+    rows, tail = cells - first, cells + 1 < n
+    # without cell i, gaps i and i + 1 become one: from exit i (before it) to entry i + 1
+    later = np.minimum(cells + 1, n - 1)
+    bridged = np.hypot(nx[later] - ex[cells], ny[later] - ey[cells])
+    cost[:, :, 0] = np.inf
+    cost[rows, :, cells + 1] = np.inf
+    cost[rows, :, cells] = there[rows, :, cells] + np.where(
+        tail[:, None], back[rows, :, later] - bridged[:, None], 0.0
+    )
+    flat = cost.reshape(len(cells), -1)
+    best = np.argmin(flat, axis=1)
+    way, gap = np.divmod(best, n + 1)
+    # what taking cell i out saves: its way in, and its way out less the bridge
+    gain = np.hypot(ex[cells] - nx[cells], ey[cells] - ny[cells]) + np.where(
+        tail, np.hypot(ex[cells + 1] - nx[later], ey[cells + 1] - ny[later]) - bridged, 0.0
+    )
+    delta = flat[rows, best] - gain
+    place = np.where(gap <= cells, gap, gap - 1)
+    return list(zip(delta.tolist(), way.tolist(), place.tolist(), strict=True))
 
 
-def _insertion_costs(
-    exits: NDArray[np.float64], entries: NDArray[np.float64], choices: list[Way]
-) -> NDArray[np.float64]:
-    """Extra transit for inserting each way after each exit (column k: after the k-th, 0 =
-    here), one row per way."""
-    way_entries = _points([w.entry for w in choices])[:, None, :]
-    way_exits = _points([w.exit for w in choices])[:, None, :]
-    costs = np.hypot(*np.moveaxis(exits[None] - way_entries, -1, 0))
-    if len(entries):
-        skipped = np.hypot(*(entries - exits[:-1]).T)
-        costs[:, :-1] += np.hypot(*np.moveaxis(entries[None] - way_exits, -1, 0)) - skipped
-    return np.asarray(costs, dtype=np.float64)
+def _insertions(
+    exits: tuple[NDArray[np.float64], NDArray[np.float64]],
+    entries: tuple[NDArray[np.float64], NDArray[np.float64]],
+    cells: list[Way],
+    options: dict[int, list[Way]],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Extra transit for putting each way of each of `cells` into each gap g of the
+    sequence as it is (after exit g, before entry g), and its two legs: there from the
+    exit, and back from the way's exit to the entry."""
+    (ex, ey), (nx, ny) = exits, entries
+    choices = [options[id(w.cell)] for w in cells]
+    way_in = np.array([[w.entry for w in c] for c in choices], dtype=np.float64)[..., None]
+    way_out = np.array([[w.exit for w in c] for c in choices], dtype=np.float64)[..., None]
+    there = np.hypot(ex - way_in[:, :, 0], ey - way_in[:, :, 1])
+    back = np.hypot(nx - way_out[:, :, 0], ny - way_out[:, :, 1])
+    cost = there.copy()
+    cost[:, :, :-1] += back - np.hypot(nx - ex[:-1], ny - ey[:-1])
+    return cost, there, back
+
+
+def _hypot(d: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Lengths of vectors along the last axis."""
+    return np.asarray(np.hypot(d[..., 0], d[..., 1]), dtype=np.float64)
 
 
 def _points(points: list[Point]) -> NDArray[np.float64]:
     return np.asarray(points, dtype=np.float64).reshape(-1, 2)
-
-
-def _dist(a: Point, b: Point) -> float:
-    return float(np.hypot(a[0] - b[0], a[1] - b[1]))

@@ -13,8 +13,10 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import shapely
 from shapely import LineString
 
@@ -29,6 +31,10 @@ class RingRoutes:
     stations: dict[int, set[float]] = field(default_factory=lambda: defaultdict(set))
     links: dict[Station, dict[Station, float]] = field(default_factory=lambda: defaultdict(dict))
     known: dict[tuple[int, tuple[float, float]], float] = field(default_factory=dict)
+    lengths: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.lengths = [float(r.length) for r in self.rings]
 
     def position(self, ring: int, point: tuple[float, float]) -> float:
         """Arc position of `point` (on or near ring `ring`); remembered, as it is asked often."""
@@ -36,6 +42,15 @@ class RingRoutes:
         if key not in self.known:
             self.known[key] = float(self.rings[ring].project(shapely.points(point)))
         return self.known[key]
+
+    def locate(self, keys: list[tuple[int, tuple[float, float]]]) -> None:
+        """Remember the arc positions of many (ring, point) pairs, found all at once."""
+        missing = list(dict.fromkeys(key for key in keys if key not in self.known))
+        if missing:
+            rings = np.array([self.rings[ring] for ring, _ in missing], dtype=object)
+            points = shapely.points(np.array([point for _, point in missing], dtype=float))
+            found = shapely.line_locate_point(rings, points).tolist()
+            self.known.update(zip(missing, found, strict=True))
 
     def connect(self, a: Station, b: Station, length: float) -> None:
         """Record a connector (or the start) between two stations."""
@@ -47,7 +62,7 @@ class RingRoutes:
     def along(self, ring: int, a: float, b: float) -> float:
         """Shorter way round a closed ring between two arc positions."""
         gap = abs(a - b)
-        return min(gap, self.rings[ring].length - gap)
+        return min(gap, self.lengths[ring] - gap)
 
     def costs_from(self, start: Station) -> dict[Station, float]:
         """Route length from `start` to every station (Dijkstra)."""
@@ -67,12 +82,19 @@ class RingRoutes:
                     heapq.heappush(queue, (new, nxt))
         return best
 
-    def cost_to(self, costs: dict[Station, float], ring: int, pos: float) -> float:
-        """Route length to arc position `pos` of `ring`, given `costs_from` a start."""
-        return min(
-            (
-                costs.get((ring, s), math.inf) + self.along(ring, s, pos)
-                for s in self.stations[ring]
-            ),
-            default=math.inf,
-        )
+    def costs_to(self, costs: dict[Station, float]) -> Callable[[int, float], float]:
+        """Route length to any arc position of any ring, given `costs_from` a start; each
+        ring's stations and their costs are looked up once, as the greedy ordering asks
+        about the same few rings many times."""
+        reached: dict[int, list[tuple[float, float]]] = {}
+
+        def cost(ring: int, pos: float) -> float:
+            if ring not in reached:
+                reached[ring] = [(s, costs.get((ring, s), math.inf)) for s in self.stations[ring]]
+            length = self.lengths[ring]
+            return min(
+                (c + min(abs(s - pos), length - abs(s - pos)) for s, c in reached[ring]),
+                default=math.inf,
+            )
+
+        return cost

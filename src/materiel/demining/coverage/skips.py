@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .cells import Cell, visit_order
 
@@ -22,19 +23,23 @@ def choose_skip(cell: Cell, skip: int, radius: float) -> int:
     """The skip (rows per jump, 1..`skip`) with the shortest estimated turns over `cell`."""
     if skip <= 1 or len(cell.segments) < 2:
         return skip
+    rows = _rows(cell)
     options = range(skip, 0, -1)  # ties go to the larger skip (loops, no backing up)
-    return min(options, key=lambda k: estimate(cell, visit_order(len(cell.segments), k), radius))
+    count = len(cell.segments)
+    return min(options, key=lambda k: estimate(rows, visit_order(count, k), radius))
 
 
-def estimate(cell: Cell, order: list[int], radius: float) -> float:
-    """Estimated turn length of sweeping `cell` in row `order`, the better of both headings."""
-    segments = cell.segments
-    rows = np.asarray(order)
-    x0 = np.array([s.x0 for s in segments])[rows]
-    x1 = np.array([s.x1 for s in segments])[rows]
-    ys = np.array([s.y for s in segments])[rows]
+def _rows(cell: Cell) -> NDArray[np.float64]:
+    """Start x, end x and height of each swath of the cell, one row each."""
+    return np.array([(s.x0, s.x1, s.y) for s in cell.segments], dtype=np.float64)
+
+
+def estimate(rows: NDArray[np.float64], order: list[int], radius: float) -> float:
+    """Estimated turn length of sweeping swaths `rows` (see `_rows`) in `order`, the better
+    of both headings."""
+    x0, x1, ys = rows[np.asarray(order)].T
     dy = np.abs(np.diff(ys))
-    parity = np.arange(len(rows) - 1) % 2
+    parity = np.arange(len(order) - 1) % 2
     totals = []
     for heading in (1, -1):
         right = (parity == 0) if heading > 0 else (parity == 1)

@@ -46,6 +46,14 @@ def measure(field_: BaseGeometry, steps: Sequence[Step], width: float) -> Areas:
     """Coverage areas and leftover polygons of the work steps over the field."""
     prints = footprints(steps, width)
     union = shapely.union_all(prints) if len(prints) else Polygon()
+    return measure_union(field_, union, float(shapely.area(prints).sum()), width)
+
+
+def measure_union(
+    field_: BaseGeometry, union: BaseGeometry, footprint_sum_m2: float, width: float
+) -> Areas:
+    """Coverage areas and leftover polygons, given the union of the work footprints and
+    the sum of their areas."""
     reach = clearable(field_, width)
     missing = shapely.difference(field_, union)
     pieces = [p for p in shapely.get_parts(missing) if isinstance(p, Polygon)]
@@ -54,7 +62,7 @@ def measure(field_: BaseGeometry, steps: Sequence[Step], width: float) -> Areas:
         clearable_m2=float(reach.area),
         covered_m2=float(shapely.intersection(union, reach).area),
         union_m2=float(union.area),
-        footprint_sum_m2=float(shapely.area(prints).sum()),
+        footprint_sum_m2=footprint_sum_m2,
         leftover=tuple(p for p in pieces if p.area >= LEFTOVER_MIN_M2),
         leftover_m2=float(missing.area),
     )
@@ -62,8 +70,9 @@ def measure(field_: BaseGeometry, steps: Sequence[Step], width: float) -> Areas:
 
 def lengths(steps: Sequence[Step]) -> tuple[float, float]:
     """Metres with the tool working and metres turning or in transit."""
-    work = sum(s.line.length for s in steps if s.kind == "work")
-    other = sum(s.line.length for s in steps if s.kind != "work")
+    measured = shapely.length(np.array([s.line for s in steps], dtype=object)).tolist()
+    work = sum(m for s, m in zip(steps, measured, strict=True) if s.kind == "work")
+    other = sum(m for s, m in zip(steps, measured, strict=True) if s.kind != "work")
     return work, other
 
 

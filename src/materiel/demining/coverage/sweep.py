@@ -105,20 +105,22 @@ def _clip(
 ) -> list[Segment]:
     if not spans:
         return []
-    coords = np.array(
-        [[[x0, ys[r]], [x1, ys[r]]] for (x0, x1), r in zip(spans, span_rows, strict=True)]
-    )
+    x = np.array(spans, dtype=np.float64)
+    y = ys[np.array(span_rows)]
+    coords = np.stack([np.column_stack([x[:, 0], y]), np.column_stack([x[:, 1], y])], axis=1)
     lines = cast("NDArray[np.object_]", shapely.linestrings(coords))
     shapely.prepare(safe)
     inside = shapely.covers(safe, lines)
     lines[~inside] = shapely.intersection(lines[~inside], safe)
     clipped, index = shapely.get_parts(lines, return_index=True)
-    segments = []
-    for line, i in zip(clipped, index, strict=True):
-        if not isinstance(line, shapely.LineString) or line.length < MIN_SEGMENT_M:
-            continue
-        xs = shapely.get_coordinates(line)[:, 0]
-        row = span_rows[int(i)]
-        segments.append(Segment(row=row, y=float(ys[row]), x0=float(xs.min()), x1=float(xs.max())))
+    kept = (shapely.get_type_id(clipped) == shapely.GeometryType.LINESTRING) & ~(
+        shapely.length(clipped) < MIN_SEGMENT_M
+    )
+    bounds = shapely.bounds(clipped[kept])
+    rows = [span_rows[i] for i in index[kept].tolist()]
+    segments = [
+        Segment(row=row, y=float(ys[row]), x0=x0, x1=x1)
+        for row, x0, x1 in zip(rows, bounds[:, 0].tolist(), bounds[:, 2].tolist(), strict=True)
+    ]
     segments.sort(key=lambda s: (s.row, s.x0))
     return segments

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -24,13 +25,51 @@ from .ordering import Way, improve, ways
 from .skips import choose_skip
 from .sweep import Segment
 from .transits import Network, reach_costs
-from .turns import turn_paths
+from .turns import Turn, first_paths, turn_paths
 
 TOLERANCE_M = 0.2
 """Slack for numerical error when checking a path lies on cleared ground (rules allow 0.25 m)."""
 
 RECENT_SWATHS = 4
 NEAREST_VERTICES = 4
+
+
+def order_ways(
+    cells: list[Cell], network: Network, here: tuple[float, float], skip: int, radius: float
+) -> list[Way]:
+    """The cells in sweeping order, each with its way through: nearest entry first (the
+    first by route over the headland network), then improved by moving single cells.
+    Needs no cleared ground, so it can run while that is still being built."""
+    options = {
+        id(c): ways(c, visit_order(len(c.segments), choose_skip(c, skip, radius))) for c in cells
+    }
+    first = _first_way(network, here, [w for c in cells for w in options[id(c)]])
+    sequence: list[Way] = []
+    at, remaining = here, list(cells)
+    while remaining:
+        nearest = (w for c in remaining for w in options[id(c)])
+        way = first if first else min(nearest, key=lambda w: math.dist(w.entry, at))
+        first = None
+        remaining.remove(way.cell)
+        sequence.append(way)
+        at = way.exit
+    return improve(here, sequence, options)
+
+
+def _first_way(network: Network, here: tuple[float, float], candidates: list[Way]) -> Way | None:
+    """The way whose first swath starts nearest to `here` by route over the network (None
+    without a network)."""
+    near = network.nearest(here, 1)
+    if not near or not candidates:
+        return None
+    vertices = [v[0] for v in network.nearest_many([w.entry for w in candidates], 1)]
+    past = [math.dist(v, way.entry) for v, way in zip(vertices, candidates, strict=True)]
+    targets: dict[tuple[float, float], float] = {}
+    for vertex, rest in zip(vertices, past, strict=True):
+        targets[vertex] = min(rest, targets.get(vertex, math.inf))
+    costs = reach_costs(network, near[0], targets)
+    totals = [costs.get(v, math.inf) + d for v, d in zip(vertices, past, strict=True)]
+    return candidates[totals.index(min(totals))]
 
 
 @dataclass
@@ -41,7 +80,6 @@ class Sweeper:
     allowed: BaseGeometry  # cleared headland + safe lanes, grown by the tolerance, prepared
     width: float
     radius: float
-    skip: int
     here: tuple[float, float]
     steps: list[Step] = field(default_factory=list)
     recent: list[BaseGeometry] = field(default_factory=list)
@@ -50,106 +88,83 @@ class Sweeper:
     k_turns: int = 0
     blocked: int = 0
 
-    def drive(self, cells: list[Cell]) -> None:
-        """Sweep every cell: nearest entry first, then improved by moving single cells."""
-        options = {
-            id(c): ways(c, visit_order(len(c.segments), choose_skip(c, self.skip, self.radius)))
-            for c in cells
-        }
-        sequence: list[Way] = []
-        costs = self._first_costs()
-        at, remaining = self.here, list(cells)
-        while remaining:
-            way = self._nearest_entry(remaining, options, at, costs)
-            costs = None
-            remaining.remove(way.cell)
-            sequence.append(way)
-            at = way.exit
-        for way in improve(self.here, sequence, options):
+    def drive(self, ways: list[Way]) -> None:
+        """Sweep the cells in order, each its way (see `order_ways`)."""
+        for way in ways:
             self._sweep(way)
 
-    def _first_costs(self) -> Callable[[tuple[float, float]], float] | None:
-        """Route lengths over the headland network from here, to pick the first cell."""
-        near = self.network.nearest(self.here, 1)
-        if not near:
-            return None
-        costs = reach_costs(self.network, near[0])
-
-        def cost(point: tuple[float, float]) -> float:
-            vertex = self.network.nearest(point, 1)[0]
-            return costs.get(vertex, math.inf) + math.dist(vertex, point)
-
-        return cost
-
-    def _nearest_entry(
-        self,
-        cells: list[Cell],
-        options: dict[int, list[Way]],
-        at: tuple[float, float],
-        costs: Callable[[tuple[float, float]], float] | None,
-    ) -> Way:
-        """The way into a cell whose first swath starts nearest to `at`."""
-        candidates = [way for cell in cells for way in options[id(cell)]]
-        return min(candidates, key=lambda w: costs(w.entry) if costs else math.dist(w.entry, at))
-
     def _sweep(self, way: Way) -> None:
-        segments, order, heading = way.cell.segments, way.order, way.heading
+        """Swaths in the way's order, the turns between them built and checked all at once."""
+        segments, order = way.cell.segments, way.order
+        headings = [way.heading * (-1) ** n for n in range(len(order))]
+        starts = [_start(segments[i], h) for i, h in zip(order, headings, strict=True)]
+        ends = [_start(segments[i], -h) for i, h in zip(order, headings, strict=True)]
+        swaths = cast("NDArray[np.object_]", shapely.linestrings(np.stack([starts, ends], axis=1)))
+        boxes = self._boxes([segments[i] for i in order])
+        turns = [
+            Turn(ends[n], headings[n], starts[n + 1], _reach(segments, a, b, headings[n]))
+            for n, (a, b) in enumerate(itertools.pairwise(order))
+        ]
+        paths, k_turns = first_paths(turns, self.radius) if turns else (np.array([]), [])
+        fits = shapely.covers(self.allowed, paths)
         self.recent = []
-        self.transit(_start(segments[order[0]], heading))
-        for n, index in enumerate(order):
-            segment = segments[index]
-            start, end = _start(segment, heading), _start(segment, -heading)
-            self.steps.append(Step("work", LineString([start, end])))
-            self.recent = [*self.recent[-RECENT_SWATHS + 1 :], self._box(segment)]
-            self.here = end
-            if n + 1 < len(order):
-                following = segments[order[n + 1]]
-                self._turn(segments, index, order[n + 1], heading, _start(following, -heading))
-                heading = -heading
+        self.transit(starts[0])
+        for n in range(len(order)):
+            self.steps.append(Step("work", swaths[n]))
+            self.recent = [*self.recent[-RECENT_SWATHS + 1 :], boxes[n]]
+            self.here = ends[n]
+            if n < len(turns):
+                self._turn(turns[n], paths[n], k_turns[n], bool(fits[n]))
         self._absorb(segments)
 
-    def _box(self, segment: Segment) -> BaseGeometry:
+    def _boxes(self, segments: list[Segment]) -> list[BaseGeometry]:
+        """The ground each swath clears, grown by the tolerance."""
         half = self.width / 2 + TOLERANCE_M
-        return shapely.box(segment.x0, segment.y - half, segment.x1, segment.y + half)
+        x0, y, x1 = np.array([(s.x0, s.y, s.x1) for s in segments]).T
+        return list(shapely.box(x0, y - half, x1, y + half))
 
     def _absorb(self, segments: list[Segment]) -> None:
         """A swept cell becomes cleared ground and part of the transit network."""
-        self.swept.append(_staircase(segments, self.width / 2))
-        self.swept_tree = shapely.STRtree(self.swept)
+        x0, y, x1 = np.array([(s.x0, s.y, s.x1) for s in segments]).T
+        self.swept.append(_staircase(x0, y, x1, self.width / 2))
+        self.swept_tree = None  # built again when a check needs it
         ends = [segments[0], segments[-1]]
         corners = [(s.x0, s.y) for s in ends] + [(s.x1, s.y) for s in ends]
         links = []
-        for corner in corners:
-            for vertex in self.network.nearest(corner, NEAREST_VERTICES):
-                link = LineString([corner, vertex])
+        nearest = self.network.nearest_many(corners, NEAREST_VERTICES)
+        for corner, near in zip(corners, nearest, strict=True):
+            for vertex in near:
+                link = _segment(corner, vertex)
                 if self.clear(link):
-                    links.append(link)
+                    links.append(shapely.get_coordinates(link))
                     break
-        edges = [((s.x0, s.y), (s.x1, s.y)) for s in segments]
-        for below, above in itertools.pairwise(segments):
-            edges.append(((below.x0, below.y), (above.x0, above.y)))
-            edges.append(((below.x1, below.y), (above.x1, above.y)))
-        edges.extend(tuple(shapely.get_coordinates(link).tolist()) for link in links)
-        self.network.add_segments(np.array(edges, dtype=float).reshape(-1, 2, 2))
+        # the swaths, then the steps between neighbours' ends (left, right), then the links
+        left, right = np.column_stack([x0, y]), np.column_stack([x1, y])
+        steps = [np.stack([side[:-1], side[1:]], axis=1) for side in (left, right)]
+        edges = [np.stack([left, right], axis=1), np.stack(steps, axis=1), *links]
+        self.network.add_segments(np.concatenate([e.reshape(-1, 2, 2) for e in edges]))
 
-    def _turn(
-        self, segments: list[Segment], a: int, b: int, heading: int, target: tuple[float, float]
-    ) -> None:
-        between = segments[min(a, b) : max(a, b) + 1]
-        reach = max(s.x1 for s in between) if heading > 0 else min(s.x0 for s in between)
-        for path, k_turn in turn_paths(self.here, heading, target, reach, self.radius):
+    def _turn(self, turn: Turn, first: LineString, k_turn: bool, fits: bool) -> None:
+        """The first candidate that lies on cleared ground (`fits`: known to), else a transit."""
+        if fits or self.clear(first):
+            self._turned(first, k_turn, turn.end)
+            return
+        for path, later_k_turn in itertools.islice(turn_paths(turn, self.radius), 1, None):
             if self.clear(path):
-                self.steps.append(Step("turn", path))
-                self.k_turns += int(k_turn)
-                self.here = target
+                self._turned(path, later_k_turn, turn.end)
                 return
-        self.transit(target)
+        self.transit(turn.end)
+
+    def _turned(self, path: LineString, k_turn: bool, target: tuple[float, float]) -> None:
+        self.steps.append(Step("turn", path))
+        self.k_turns += int(k_turn)
+        self.here = target
 
     def transit(self, target: tuple[float, float]) -> None:
         """Go to `target` over cleared ground: straight if clear, else along the network."""
         if math.dist(self.here, target) < 1e-6:
             return
-        straight = LineString([self.here, target])
+        straight = _segment(self.here, target)
         path = straight if self.clear(straight) else self._routed(target)
         if path is None:
             self.blocked += 1
@@ -158,13 +173,12 @@ class Sweeper:
         self.here = target
 
     def _routed(self, target: tuple[float, float]) -> LineString | None:
-        sources = self.network.nearest(self.here, NEAREST_VERTICES)
-        targets = self.network.nearest(target, NEAREST_VERTICES)
+        sources, targets = self.network.nearest_many([self.here, target], NEAREST_VERTICES)
         for source in sources:
-            if not self.clear(LineString([self.here, source])):
+            if not self.clear(_segment(self.here, source)):
                 continue
             for goal in targets:
-                if not self.clear(LineString([goal, target])):
+                if not self.clear(_segment(goal, target)):
                     continue
                 route = self.network.route(source, goal)
                 if route is not None:
@@ -180,7 +194,9 @@ class Sweeper:
             rest = shapely.difference(rest, box)
             if rest.length < 1e-6:
                 return True
-        if self.swept_tree is not None:
+        if self.swept:
+            if self.swept_tree is None:
+                self.swept_tree = shapely.STRtree(self.swept)
             for i in self.swept_tree.query(rest):
                 rest = shapely.difference(rest, self.swept[int(i)])
                 if rest.length < 1e-6:
@@ -188,23 +204,29 @@ class Sweeper:
         return bool(rest.length < 1e-6)
 
 
-def _staircase(segments: list[Segment], half: float) -> Polygon:
+def _staircase(x0: np.ndarray, y: np.ndarray, x1: np.ndarray, half: float) -> Polygon:
     """The ground a swept cell cleared: each swath's slab up to halfway to its neighbours.
 
     This is inside the union of the swath footprints (spacing <= width) and
     needs no overlay; consecutive swaths of a cell overlap, so it is one polygon.
     """
-    ys = [s.y for s in segments]
-    mids = [(a + b) / 2 for a, b in itertools.pairwise(ys)]
-    lows = [ys[0] - half, *mids]
-    highs = [*mids, ys[-1] + half]
-    right = [
-        p for s, lo, hi in zip(segments, lows, highs, strict=True) for p in ((s.x1, lo), (s.x1, hi))
-    ]
-    left = [
-        p for s, lo, hi in zip(segments, lows, highs, strict=True) for p in ((s.x0, lo), (s.x0, hi))
-    ]
-    return Polygon(right + left[::-1])
+    mids = (y[:-1] + y[1:]) / 2
+    lows, highs = np.concatenate([[y[0] - half], mids]), np.concatenate([mids, [y[-1] + half]])
+    heights = np.column_stack([lows, highs]).ravel()
+    right = np.column_stack([np.repeat(x1, 2), heights])
+    left = np.column_stack([np.repeat(x0, 2), heights])
+    return cast(Polygon, shapely.polygons(np.vstack([right, left[::-1]])))
+
+
+def _reach(segments: list[Segment], a: int, b: int, heading: int) -> float:
+    """The x a squared turn from row `a` to row `b` runs out to: past every swath between."""
+    between = segments[min(a, b) : max(a, b) + 1]
+    return max(s.x1 for s in between) if heading > 0 else min(s.x0 for s in between)
+
+
+def _segment(a: tuple[float, float], b: tuple[float, float]) -> LineString:
+    """The straight line from `a` to `b` (quicker to build than by `LineString`)."""
+    return shapely.linestrings([a, b])
 
 
 def _start(segment: Segment, heading: int) -> tuple[float, float]:

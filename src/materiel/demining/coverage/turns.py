@@ -11,67 +11,131 @@ the next swath heading the other way. Candidates, shortest first:
   K-turn (three points): forward left arc, back up on a right arc, forward
   left arc, all of radius r (half a circle in all).
 
-Small point lists are built with `math`, then one numpy array per turn: a plan has
-thousands of turns.
+Small point lists are built with `math`; the first candidates of all turns of a cell
+become lines in one numpy pass: a plan has thousands of turns.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely import LineString
 
 ARC_POINTS = 8  # per quarter circle
 _QUARTER = [(math.sin(t), math.cos(t)) for t in (i * math.pi / 2 / ARC_POINTS for i in range(9))]
 
 Point = tuple[float, float]
+Shape = NDArray[np.float64]  # (n, 2) points of one turn
 
 
-def turn_paths(
-    start: Point, heading: int, end: Point, reach: float, radius: float
-) -> Iterator[tuple[LineString, bool]]:
-    """Candidate paths from `start` (heading +1: along +x) to `end` heading the other way.
+@dataclass(frozen=True)
+class Turn:
+    """From `start` heading `heading` (+1: along +x) to `end` heading the other way;
+    `reach` is the x the squared turn runs out to before swinging round."""
 
-    `reach` is the x the squared turn runs out to before swinging round.
-    Each candidate comes with whether it is a K-turn; shortest candidates first.
-    """
-    sx, sy = start
-    up = 1.0 if end[1] >= sy else -1.0
-    # canonical frame: start at the origin heading +x, end above it heading -x
-    dx = (end[0] - sx) * heading
-    dy = (end[1] - sy) * up
+    start: Point
+    heading: int
+    end: Point
+    reach: float
 
-    def world(points: list[Point]) -> LineString:
-        xy = np.asarray(points) * (heading, up) + (sx, sy)
-        keep = np.ones(len(xy), dtype=bool)
-        keep[1:] = np.abs(np.diff(xy, axis=0)).max(axis=1) > 1e-9
-        kept = xy[keep] if keep.sum() >= 2 else xy[[0, -1]]
-        return cast(LineString, shapely.linestrings(kept))
+    @property
+    def up(self) -> float:
+        return 1.0 if self.end[1] >= self.start[1] else -1.0
 
+
+class _Candidate(NamedTuple):
+    """A path in the canonical frame: `body` alone (a loop), or from the origin to `body`
+    run out by `run_out` along x and on to `end` (a squared turn)."""
+
+    body: Shape
+    k_turn: bool
+    run_out: float = 0.0
+    end: Point | None = None
+
+
+def turn_paths(turn: Turn, radius: float) -> Iterator[tuple[LineString, bool]]:
+    """Candidate paths of one turn, shortest first, each with whether it is a K-turn."""
+    for candidate in _candidates(turn, radius):
+        yield cast(LineString, _world([turn], *_stack([candidate]))[0]), candidate.k_turn
+
+
+def first_paths(turns: list[Turn], radius: float) -> tuple[NDArray[np.object_], list[bool]]:
+    """The first (shortest) candidate of every turn, all built in one vectorised pass."""
+    firsts = [next(_candidates(turn, radius)) for turn in turns]
+    return _world(turns, *_stack(firsts)), [c.k_turn for c in firsts]
+
+
+def _candidates(turn: Turn, radius: float) -> Iterator[_Candidate]:
+    """Candidates in the canonical frame: start at the origin heading +x, end above it
+    heading -x."""
+    sx, sy = turn.start
+    dx = (turn.end[0] - sx) * turn.heading
+    dy = (turn.end[1] - sy) * turn.up
     if radius > 0 and dy >= 2 * radius - 1e-9:
-        yield world(_loop(dx, dy, radius)), False
-    x_turn = max(0.0, dx, (reach - sx) * heading)
-    yield world(_squared(dx, dy, x_turn, radius)), dy < 2 * radius - 1e-9
+        yield _Candidate(np.array(_loop(dx, dy, radius)), False)
+    x_turn = max(0.0, dx, (turn.reach - sx) * turn.heading)
+    k_turn = dy < 2 * radius - 1e-9
+    body = _k_turn(round(dy, 9), radius) if dy < 2 * radius else _round_turn(dy, radius)
+    yield _Candidate(body, k_turn, x_turn, (dx, dy))
 
 
-def _squared(dx: float, dy: float, x_turn: float, r: float) -> list[Point]:
-    """Out to x_turn, the turn round (two quarter arcs and a straight, or a K-turn when
-    dy < 2r), in to dx."""
-    if dy < 2 * r:
-        shape = [(x_turn + x, y) for x, y in _k_turn(round(dy, 9), r)]
-        return [(0.0, 0.0), *shape, (dx, dy)]
-    first = [(x_turn + r * s, r - r * c) for s, c in _QUARTER]
-    second = [(x_turn + r * c, dy - r + r * s) for s, c in _QUARTER]
-    return [(0.0, 0.0), *first, *second, (dx, dy)]
+def _stack(candidates: list[_Candidate]) -> tuple[Shape, NDArray[np.int64]]:
+    """The points of all candidates in one array, and how many each has; candidates that
+    share a body (a plan has few turn shapes) are placed together."""
+    counts = np.array([len(c.body) + (0 if c.end is None else 2) for c in candidates])
+    first = np.cumsum(counts) - counts
+    xy = np.zeros((int(counts.sum()), 2))  # a squared turn starts at the origin
+    alike: dict[tuple[int, bool], list[int]] = defaultdict(list)
+    for i, c in enumerate(candidates):
+        alike[(id(c.body), c.end is None)].append(i)
+    for members in alike.values():
+        body, squared = candidates[members[0]].body, candidates[members[0]].end is not None
+        at = first[members] + int(squared)
+        rows = at[:, None] + np.arange(len(body))
+        if not squared:
+            xy[rows] = body[None]
+            continue
+        run_out = np.array([(candidates[i].run_out, 0.0) for i in members])
+        xy[rows] = body[None] + run_out[:, None, :]
+        xy[at + len(body)] = [candidates[i].end for i in members]
+    return xy, counts
+
+
+def _world(turns: list[Turn], xy: Shape, counts: NDArray[np.int64]) -> NDArray[np.object_]:
+    """Each turn's canonical points mapped back to the world, repeated points dropped."""
+    frames = np.array([(t.heading, t.up) for t in turns], dtype=float)
+    origins = np.array([t.start for t in turns], dtype=float)
+    xy = xy * np.repeat(frames, counts, axis=0) + np.repeat(origins, counts, axis=0)
+    group = np.repeat(np.arange(len(turns)), counts)
+    first = np.cumsum(counts) - counts
+    keep = np.ones(len(xy), dtype=bool)
+    keep[1:] = np.abs(np.diff(xy, axis=0)).max(axis=1) > 1e-9
+    keep[first] = True
+    for g in np.flatnonzero(np.add.reduceat(keep.astype(int), first) < 2):
+        keep[first[g] : first[g] + counts[g]] = False  # a turn of one point: its two ends
+        keep[[first[g], first[g] + counts[g] - 1]] = True
+    return cast("NDArray[np.object_]", shapely.linestrings(xy[keep], indices=group[keep]))
 
 
 @cache
-def _k_turn(dy: float, r: float) -> tuple[Point, ...]:
+def _round_turn(dy: float, r: float) -> Shape:
+    """From (0, 0) heading +x to (0, dy) heading -x, dy >= 2r: two quarter arcs of radius
+    r and the straight between them. Cached, as the K-turn."""
+    first = [(r * s, r - r * c) for s, c in _QUARTER]
+    second = [(r * c, dy - r + r * s) for s, c in _QUARTER]
+    return np.array(first + second)
+
+
+@cache
+def _k_turn(dy: float, r: float) -> Shape:
     """From (0, 0) heading +x to (0, dy) heading -x, dy < 2r, in three arcs of radius r:
     forward left by a, back with the wheels right by pi - 2a, forward left by a.
 
@@ -92,7 +156,7 @@ def _k_turn(dy: float, r: float) -> tuple[Point, ...]:
         math.pi,
         left=True,
     )
-    return (*first, *middle[1:], *last[1:])
+    return np.array([*first, *middle[1:], *last[1:]])
 
 
 def _pose_arc(centre: Point, r: float, start: float, end: float, *, left: bool) -> list[Point]:
