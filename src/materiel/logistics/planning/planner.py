@@ -8,9 +8,9 @@ into interchangeable units (`demand`). The model is the path form of the
 time-expanded multi-commodity flow, solved by column generation: a
 restricted master LP over the paths found so far (`master`, GLOP) and a
 pricing sweep that finds, for every group at once, the cheapest path under
-the master's duals (`pricing`), smoothed between rounds. Only capacity rows that the solution would
-break are ever added, and only time-nodes a group can reach are ever
-touched, so the 0.6-million-arc model is never built. The lexicographic
+the master's duals (`pricing`), smoothed between rounds. Only capacity rows
+that the solution would break are ever added, and only time-nodes a group
+can reach are ever touched, so the 0.6-million-arc model is never built. The lexicographic
 objective is solved level by level, each level held at its optimum while
 the next is minimised. The LP's flows are then made whole (`rounding`) and
 turned back into shipments per movement (`output`). A previous plan's
@@ -182,7 +182,7 @@ def new_columns(
 
     Duals of a degenerate master jump from round to round, so pricing at a
     point between them and the previous centre finds steadier paths
-    (Wentges smoothing: a quarter fewer LP pivots on the large benchmark).
+    (Wentges smoothing: a fifth less LP time on the large benchmark).
     Only paths that improve under the true duals are kept, and when none
     is found the true duals are priced too, so convergence stays exact.
     """
