@@ -10,9 +10,9 @@ restricted master LP over the paths found so far (`master`, GLOP) and a
 pricing sweep that finds, for every group at once, the cheapest path under
 the master's duals (`pricing`), smoothed between rounds. Only capacity rows
 that the solution would break are ever added, and only time-nodes a group
-can reach are ever touched, so the 0.6-million-arc model is never built. The lexicographic
-objective is solved level by level, each level held at its optimum while
-the next is minimised. The LP's flows are then made whole (`rounding`) and
+can reach are ever touched, so the 0.6-million-arc model is never built.
+The lexicographic objective is solved level by level, each level held at
+its optimum while the next is minimised. The LP's flows are then made whole (`rounding`) and
 turned back into shipments per movement (`output`). A previous plan's
 shipments seed the master (warm start of a re-plan).
 """
