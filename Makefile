@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=15
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/import.py
