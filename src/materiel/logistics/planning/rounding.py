@@ -41,6 +41,8 @@ from materiel.logistics.planning.pricing import Pricer, Prices
 
 COST_SCALE = 100  # CP-SAT needs integers: cost in hundredths
 SMALL_PROGRAM = 2000  # paths
+SECOND_PASS_MIN_S = 2.0
+SECOND_PASS_FACTOR = 3.0
 
 
 def round_flows(
@@ -54,10 +56,10 @@ def round_flows(
 
     First the LP's whole units are kept and only its fractions decided:
     small and fast, and close to the bound on large plans. Then, in the
-    time left, every unit is decided again starting from that plan (or
-    from `incumbent`, a known whole plan whose paths are all columns of
-    the master, should it leave fewer units unplanned); the better plan
-    is returned.
+    time left (at most three times the first pass), every unit is decided
+    again starting from that plan (or from `incumbent`, a known whole plan
+    whose paths are all columns of the master, should it leave fewer units
+    unplanned); the better plan is returned.
     """
     began = time.monotonic()
     whole = np.floor(x + 1e-6).astype(np.int64)
@@ -65,8 +67,11 @@ def round_flows(
     best = complete(master, days, units)
     if unplanned(best) > unplanned(incumbent):
         units = incumbent_units(master, incumbent)
-    left_s = time_limit_s - (time.monotonic() - began)
-    every, proven = integer_program(master, x, units, max(0.5, left_s))
+    spent = time.monotonic() - began
+    # The second pass rarely gains much once the first is done: it gets the
+    # time left, but no more than a few times what the first pass took.
+    budget = min(time_limit_s - spent, max(SECOND_PASS_MIN_S, SECOND_PASS_FACTOR * spent))
+    every, proven = integer_program(master, x, units, max(0.5, budget))
     other = complete(master, days, every)
     if score(master, other) <= score(master, best):
         best = other
