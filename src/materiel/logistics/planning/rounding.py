@@ -10,8 +10,8 @@
    seconds and lands near the bound, where deciding every unit from the
    greedy plan stayed far from it. Then every unit is decided from that
    plan in the time left, and the better of the two is kept.
-2. Units still unplanned get a fresh path on the capacity left (the
-   pricing sweep with full rows closed), one path at a time, if any.
+2. Units still unplanned get fresh paths on the capacity left, if any
+   (`fill`: the pricing sweep with full rows closed, all groups at once).
 
 The planner checks the result against every capacity row before returning it.
 """
@@ -26,18 +26,10 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from materiel.logistics.planning.days import Day
-from materiel.logistics.planning.demand import Demand, subset
+from materiel.logistics.planning.fill import fill
 from materiel.logistics.planning.master import Master
-from materiel.logistics.planning.network import (
-    FloatArray,
-    Grid,
-    IntArray,
-    LegAt,
-    leg_usage,
-    units_that_fit,
-)
+from materiel.logistics.planning.network import FloatArray, IntArray, LegAt, leg_usage
 from materiel.logistics.planning.output import Routed
-from materiel.logistics.planning.pricing import Pricer, Prices
 
 COST_SCALE = 100  # CP-SAT needs integers: cost in hundredths
 SMALL_PROGRAM = 2000  # paths
@@ -63,18 +55,18 @@ def round_flows(
     """
     began = time.monotonic()
     whole = np.floor(x + 1e-6).astype(np.int64)
-    units, _ = integer_program(master, x, whole, time_limit_s / 2, keep=whole)
-    best = complete(master, days, units)
-    if unplanned(best) > unplanned(incumbent):
-        units = incumbent_units(master, incumbent)
+    first, _ = integer_program(master, x, whole, time_limit_s / 2, keep=whole)
+    best = complete(master, days, first)
+    start = first if unplanned(best) <= unplanned(incumbent) else incumbent_units(master, incumbent)
     spent = time.monotonic() - began
     # The second pass rarely gains much once the first is done: it gets the
     # time left, but no more than a few times what the first pass took.
     budget = min(time_limit_s - spent, max(SECOND_PASS_MIN_S, SECOND_PASS_FACTOR * spent))
-    every, proven = integer_program(master, x, units, max(0.5, budget))
-    other = complete(master, days, every)
-    if score(master, other) <= score(master, best):
-        best = other
+    every, proven = integer_program(master, x, start, max(0.5, budget))
+    if not np.array_equal(every, first):
+        other = complete(master, days, every)
+        if score(master, other) <= score(master, best):
+            best = other
     return best, proven
 
 
@@ -99,10 +91,9 @@ def complete(master: Master, days: tuple[Day, ...], units: IntArray) -> list[Rou
     for j in np.flatnonzero(units).tolist():
         routed_units[paths.group[j]][paths.legs[j]] = int(units[j])
     left = grid.cap - master.usage(units.astype(np.float64))
-    for g in np.flatnonzero(short > 0).tolist():
-        for legs, n in augment(grid, days, demand, g=g, need=int(short[g]), left=left):
+    for g, placed in fill(grid, days, demand, short, left).items():
+        for legs, n in placed:
             routed_units[g][legs] = routed_units[g].get(legs, 0) + n
-            short[g] -= n
     return [
         Routed(tuple(sorted(routed_units[g].items())), int(short[g])) for g in range(len(demand))
     ]
@@ -197,34 +188,3 @@ def restricted_master(
     for row, terms in rows.items():
         model.add(sum(a * y[j] for j, a in terms) <= math.floor(grid.cap[row] + 1e-6))
     return y, missing
-
-
-def augment(
-    grid: Grid, days: tuple[Day, ...], demand: Demand, *, g: int, need: int, left: FloatArray
-) -> list[tuple[tuple[LegAt, ...], int]]:
-    """Fresh paths for `need` units of group `g` on the capacity `left` (updated in place)."""
-    one = subset(demand, [g])
-    pricer = Pricer(grid, days, one)
-    slots = int(demand.slots[g])
-    found: list[tuple[tuple[LegAt, ...], int]] = []
-    while need > 0:
-        penalty = np.zeros(grid.num_rows)
-        n_link_rows = len(grid.links) * grid.horizon
-        penalty[:n_link_rows][left[:n_link_rows] < slots - 1e-9] = np.inf
-        penalty[n_link_rows:][left[n_link_rows:] < 1 - 1e-9] = np.inf
-        handling = left[n_link_rows : n_link_rows + len(grid.nodes) * grid.horizon]
-        tight = (handling < 2 - 1e-9).reshape(len(grid.nodes), grid.horizon)
-        prices = Prices(np.array([1e15]), penalty, 1.0, 1e6, tight)
-        columns = pricer.price(prices)
-        if not columns:
-            break
-        legs = columns[0].legs
-        usage = leg_usage(grid, legs, slots)
-        take = units_that_fit(left, usage, need)
-        if take <= 0:
-            break
-        for row, amount in usage.items():
-            left[row] -= amount * take
-        found.append((legs, take))
-        need -= take
-    return found
