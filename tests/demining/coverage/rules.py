@@ -146,6 +146,9 @@ def _segment_distance(points: Array, xy: Array) -> Array:
 def in_footprint(points: Array, line: LineString, half: float) -> NDArray[np.bool_]:
     """Points within a line's footprint: flat ends, round joins (own geometry)."""
     xy = np.asarray(line.coords)
+    # A repeated vertex is no segment and no join (GEOS drops it too); left
+    # in, its zero-length segment would count every point as covered.
+    xy = xy[np.r_[True, np.hypot(*np.diff(xy, axis=0).T) > 1e-9]]
     a, b = xy[:-1], xy[1:]
     ab = b - a
     length2 = np.maximum((ab**2).sum(-1), 1e-18)
@@ -153,7 +156,7 @@ def in_footprint(points: Array, line: LineString, half: float) -> NDArray[np.boo
     t = (ap * ab).sum(-1) / length2
     perpendicular = np.abs(ap[..., 0] * ab[:, 1] - ap[..., 1] * ab[:, 0]) / np.sqrt(length2)
     hit = ((t >= 0) & (t <= 1) & (perpendicular <= half)).any(axis=1)
-    closed = bool(np.allclose(xy[0], xy[-1]))
+    closed = len(xy) > 2 and bool(np.allclose(xy[0], xy[-1]))
     joins = xy if closed else xy[1:-1]
     if len(joins):
         d = np.hypot(*(points[:, None, :] - joins[None]).transpose(2, 0, 1))

@@ -70,7 +70,9 @@ def _plan(
     long = shapely.length(np.array([s.line for s in steps], dtype=object)) > MIN_STEP_M
     steps = [s for s, keep in zip(steps, long.tolist(), strict=True) if keep]
     back = _turner(angle, (origin.x, origin.y))
-    lines = back([s.line for s in steps])
+    # Joined pieces can repeat a vertex: a zero-length segment that readers
+    # of the published plan should not have to guard against.
+    lines = shapely.remove_repeated_points(np.array(back([s.line for s in steps]), object), 1e-9)
     steps = [Step(s.kind, line) for s, line in zip(steps, lines, strict=True)]
     measured = _measure(turned, planned, tool.width_m)
     measured = replace(measured, leftover=tuple(back(list(measured.leftover))))
