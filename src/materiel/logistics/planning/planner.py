@@ -6,7 +6,7 @@ place and day, capacities per day net of dispatched legs); movements that
 need no planning are answered at once (`screen`) and the rest are grouped
 into interchangeable units (`demand`). The model is the path form of the
 time-expanded multi-commodity flow, solved by column generation: a
-restricted master LP over the paths found so far (`master`, GLOP) and a
+restricted master LP over the paths found so far (`master`, CLP) and a
 pricing sweep that finds, for every group at once, the cheapest path under
 the master's duals (`pricing`), smoothed between rounds. Only capacity rows
 that the solution would break are ever added, and only time-nodes a group
@@ -44,7 +44,7 @@ SMOOTHING = 0.5  # weight of the stability centre in the smoothed duals
 LP_SHARE = 0.7  # of the time limit; the rest is for making the flows whole
 SETTLE_SHARE = 0.8  # a level cut short may fit its last solution up to here
 SETTLE_ROUNDS = 10
-METHOD = "column generation over the time-expanded network (GLOP) + CP-SAT rounding"
+METHOD = "column generation over the time-expanded network (CLP) + CP-SAT rounding"
 LEVELS = {UNPLANNED: "units unplanned", LATENESS: "unit-days late", COST: "cost"}
 
 
@@ -97,7 +97,8 @@ def plan_transport(
     if previous is not None:
         for column in warm_columns(grid, demand, previous):
             master.add(column)
-    x = column_generation(master, pricer, run)
+    # With nothing left to route there is no LP (and CLP crashes on an empty one).
+    x = column_generation(master, pricer, run) if len(demand) else np.zeros(0)
     run.progress(0.85, "making the flows whole")
     routed, proven = round_flows(master, x, days, max(1.0, run.left() - 2.0), incumbent)
     check(grid, demand, routed)
