@@ -12,10 +12,8 @@ from typing import Annotated
 
 import click
 import typer
-import uvicorn
 from rich.table import Table
 
-from materiel.api.app import create_app
 from materiel.audit_cli import audit_app
 from materiel.console import actor, console, errors, print_problems, start_runtime
 from materiel.core.errors import (
@@ -261,6 +259,11 @@ def serve_command(
     runtime = start_runtime()
     print_summary(summarize(runtime.uow()))
     console.print(f"\nmateriel is serving on [bold]http://{host}:{port}[/]  (API docs: /docs)")
+    # The web app and server load only here: every other command starts seconds sooner.
+    import uvicorn  # noqa: PLC0415
+
+    from materiel.api.app import create_app  # noqa: PLC0415
+
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning")
 
 

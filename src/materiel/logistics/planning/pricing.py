@@ -15,13 +15,14 @@ master; when no group has one, the master is optimal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from materiel.logistics.planning.days import Day
-from materiel.logistics.planning.demand import Demand
-from materiel.logistics.planning.network import BoolArray, FloatArray, Grid, LegAt
+from materiel.logistics.planning.demand import Demand, subset
+from materiel.logistics.planning.network import BoolArray, FloatArray, Grid, IntArray, LegAt
 
 EPS = 1e-9
 Terms = tuple[FloatArray, FloatArray]  # per open link of a day: per-slot and per-unit price
@@ -59,6 +60,14 @@ class Pricer:
         self.late = np.maximum(0, np.arange(h)[None, :] - demand.due[:, None]).astype(np.float64)
         self.incoming = [np.flatnonzero(grid.tgt == n) for n in range(len(grid.nodes))]
         self.position = [{int(link): i for i, link in enumerate(day.links)} for day in self.days]
+
+    def price_some(self, prices: Prices, groups: IntArray) -> list[Column]:
+        """`price` for only `groups` (partial pricing): the sweep costs in proportion."""
+        part = copy.copy(self)
+        part.demand = subset(self.demand, groups.tolist())
+        part.late = self.late[groups]
+        found = part.price(replace(prices, supply=prices.supply[groups]))
+        return [replace(c, group=int(groups[c.group])) for c in found]
 
     def price(self, prices: Prices) -> list[Column]:
         """Best path of each group whose reduced cost is negative."""
