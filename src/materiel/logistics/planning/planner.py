@@ -293,6 +293,8 @@ def solver_info(master: Master, run: Run, routed: list[Routed], proven: bool) ->
     exact_cost = exact_late and lp_whole and COST in b and cost <= b[COST] * (1 + 1e-6) + 1e-4
     if exact_late and not exact_cost and COST in b:
         notes.append(f"cost {cost:,.2f} against LP bound {b[COST]:,.2f}")
+    elif not exact_late and LATENESS in b and unplanned == 0:
+        notes.append(gap_note(late, b[LATENESS], cost, b.get(COST)))
     if not proven:
         notes.append("rounding program stopped before proving its optimum")
     if run.stopped:
@@ -303,6 +305,14 @@ def solver_info(master: Master, run: Run, routed: list[Routed], proven: bool) ->
         status = "optimal" if exact_cost else "feasible"
     seconds = time.monotonic() - run.began
     return TransportSolver(status, seconds, METHOD, len(paths) + len(demand), tuple(notes))
+
+
+def gap_note(late: int, late_bound: float, cost: float, cost_bound: float | None) -> str:
+    """How far the whole plan is from the LP bounds: what rounding may have cost at most."""
+    note = f"whole plan {late - late_bound:,.2f} unit-days late above the LP bound"
+    if cost_bound:
+        note += f"; cost {100 * (cost / cost_bound - 1):.2f} % above the cost level's LP bound"
+    return note
 
 
 def quiet(fraction: float, message: str) -> None:
