@@ -167,7 +167,7 @@ def demo_command(
         assert stored.id is not None
         plan_service.accept_plan(stored.id, None, runtime.uow(actor()))
         console.print(f"allocation plan {stored.id} made and accepted ({stored.solver['status']})")
-        moved = transport_service.run_transport(runtime.uow(actor()), time_limit_s=20)
+        moved = transport_service.run_transport(runtime.uow(actor()), time_limit_s=30)
         assert moved.id is not None
         transport_service.accept_transport_plan(moved.id, None, runtime.uow(actor()))
         console.print(f"transport plan {moved.id} made and accepted: {moved.objective}")
