@@ -30,6 +30,7 @@ from materiel.logistics.planning.fill import fill
 from materiel.logistics.planning.master import Master
 from materiel.logistics.planning.network import FloatArray, IntArray, LegAt, leg_usage
 from materiel.logistics.planning.output import Routed
+from materiel.logistics.planning.pricing import Column
 
 COST_SCALE = 100  # CP-SAT needs integers: cost in hundredths
 SMALL_PROGRAM = 2000  # paths
@@ -49,25 +50,36 @@ def round_flows(
     First the LP's whole units are kept and only its fractions decided:
     small and fast, and close to the bound on large plans. Then, in the
     time left (at most three times the first pass), every unit is decided
-    again starting from that plan (or from `incumbent`, a known whole plan
-    whose paths are all columns of the master, should it leave fewer units
-    unplanned); the better plan is returned.
+    again starting from that whole plan (its fresh paths become columns),
+    or from `incumbent`, a known whole plan whose paths are all columns of
+    the master, should it leave fewer units unplanned; the better plan is
+    returned.
     """
     began = time.monotonic()
     whole = np.floor(x + 1e-6).astype(np.int64)
     first, _ = integer_program(master, x, whole, time_limit_s / 2, keep=whole)
     best = complete(master, days, first)
-    start = first if unplanned(best) <= unplanned(incumbent) else incumbent_units(master, incumbent)
+    adopt(master, best)
+    x = np.concatenate([x, np.zeros(len(master.paths) - len(x))])
+    start = incumbent_units(master, best if unplanned(best) <= unplanned(incumbent) else incumbent)
     spent = time.monotonic() - began
     # The second pass rarely gains much once the first is done: it gets the
     # time left, but no more than a few times what the first pass took.
     budget = min(time_limit_s - spent, max(SECOND_PASS_MIN_S, SECOND_PASS_FACTOR * spent))
     every, proven = integer_program(master, x, start, max(0.5, budget))
-    if not np.array_equal(every, first):
+    if not np.array_equal(every, start):
         other = complete(master, days, every)
         if score(master, other) <= score(master, best):
             best = other
     return best, proven
+
+
+def adopt(master: Master, routed: list[Routed]) -> None:
+    """Make every path of a whole plan a column, so the next pass can start from all of it."""
+    grid = master.grid
+    for g, result in enumerate(routed):
+        for legs, _ in result.paths:
+            master.add(Column(g, legs, legs[-1][1] + int(grid.days[legs[-1][0]]), 0.0))
 
 
 def score(master: Master, routed: list[Routed]) -> tuple[int, int, float]:
@@ -140,7 +152,8 @@ def integer_program(
     # large programs get both cores and are repeatable only when proven.
     solver.parameters.num_workers = 1 if len(paths) < SMALL_PROGRAM else 2
     proven = True
-    values = base
+    values = hint = base
+    at_hint = level_values(master, hint)
     for k, level in enumerate(levels):
         budget = max(0.2, time_limit_s / (len(levels) - k))
         solver.parameters.max_time_in_seconds = budget
@@ -152,11 +165,24 @@ def integer_program(
         values = np.array([solver.value(v) for v in y], np.int64)
         best = round(solver.objective_value)
         model.add(level <= best)
+        # Any optimum of this level will do for it, but the starting plan
+        # may be far better on the next levels: keep it while it still fits.
+        if at_hint[k] > best:
+            hint, at_hint = values, level_values(master, values)
         model.clear_hints()  # type: ignore[no-untyped-call]
-        for j, v in enumerate(values.tolist()):
+        for j, v in enumerate(hint.tolist()):
             model.add_hint(y[j], v)
         time_limit_s -= solver.wall_time
     return values, proven
+
+
+def level_values(master: Master, units: IntArray) -> list[int]:
+    """The three levels of the integer program (as it states them) at whole units per path."""
+    paths = master.paths
+    missing = int(master.demand.units.sum() - units.sum())
+    late = round(float(np.dot(paths.late, units)))
+    cost = int(np.dot(np.round(np.array(paths.cost) * COST_SCALE).astype(np.int64), units))
+    return [missing, late, cost]
 
 
 def restricted_master(
