@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from materiel.logistics.planning.network import (
     leg_usage,
     units_that_fit,
 )
-from materiel.logistics.planning.pricing import Column, Pricer, Prices
+from materiel.logistics.planning.pricing import Pricer, Prices
 
 Found = dict[int, list[tuple[tuple[LegAt, ...], int]]]
 OPEN_SUPPLY = 1e15  # any path at all beats leaving a unit unplanned
@@ -65,7 +66,7 @@ class Filler:
         prices = closed(self.grid, self.left, slots, len(groups))
         again: list[int] = []
         placed = False
-        for column in sorted(pricer.price(prices), key=group_of):
+        for column in sorted(pricer.price(prices), key=attrgetter("group")):
             g = groups[column.group]
             placed |= self.place(g, column.legs, slots)
             if self.short[g] > 0:
@@ -83,10 +84,6 @@ class Filler:
         self.found[g].append((legs, take))
         self.short[g] -= take
         return True
-
-
-def group_of(column: Column) -> int:
-    return column.group
 
 
 def closed(grid: Grid, left: FloatArray, slots: int, groups: int) -> Prices:

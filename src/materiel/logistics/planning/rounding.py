@@ -142,10 +142,11 @@ def integer_program(
         return base, True
     model = cp_model.CpModel()
     y, missing = restricted_master(model, master, base, keep)
+    late, cost = level_weights(master)
     levels = [
         sum(missing),
-        sum(int(paths.late[j]) * y[j] for j in range(len(paths)) if paths.late[j]),
-        sum(round(paths.cost[j] * COST_SCALE) * y[j] for j in range(len(paths))),
+        sum(int(late[j]) * y[j] for j in np.flatnonzero(late).tolist()),
+        sum(int(cost[j]) * y[j] for j in range(len(paths))),
     ]
     solver = cp_model.CpSolver()
     # One worker is repeatable (same input, same plan, same shipment ids);
@@ -153,7 +154,7 @@ def integer_program(
     solver.parameters.num_workers = 1 if len(paths) < SMALL_PROGRAM else 2
     proven = True
     values = hint = base
-    at_hint = level_values(master, hint)
+    at_hint = level_values(master, hint, (late, cost))
     for k, level in enumerate(levels):
         budget = max(0.2, time_limit_s / (len(levels) - k))
         solver.parameters.max_time_in_seconds = budget
@@ -168,7 +169,7 @@ def integer_program(
         # Any optimum of this level will do for it, but the starting plan
         # may be far better on the next levels: keep it while it still fits.
         if at_hint[k] > best:
-            hint, at_hint = values, level_values(master, values)
+            hint, at_hint = values, level_values(master, values, (late, cost))
         model.clear_hints()  # type: ignore[no-untyped-call]
         for j, v in enumerate(hint.tolist()):
             model.add_hint(y[j], v)
@@ -176,13 +177,19 @@ def integer_program(
     return values, proven
 
 
-def level_values(master: Master, units: IntArray) -> list[int]:
-    """The three levels of the integer program (as it states them) at whole units per path."""
+def level_weights(master: Master) -> tuple[IntArray, IntArray]:
+    """Per path and unit: unit-days late, and cost in hundredths (CP-SAT needs integers)."""
     paths = master.paths
+    late = np.asarray(paths.late).astype(np.int64)
+    cost = np.round(np.asarray(paths.cost) * COST_SCALE).astype(np.int64)
+    return late, cost
+
+
+def level_values(master: Master, units: IntArray, weights: tuple[IntArray, IntArray]) -> list[int]:
+    """The three levels of the integer program at whole units per path."""
+    late, cost = weights
     missing = int(master.demand.units.sum() - units.sum())
-    late = round(float(np.dot(paths.late, units)))
-    cost = int(np.dot(np.round(np.array(paths.cost) * COST_SCALE).astype(np.int64), units))
-    return [missing, late, cost]
+    return [missing, int(late @ units), int(cost @ units)]
 
 
 def restricted_master(
