@@ -118,8 +118,8 @@ def violations(s: TransportScenario, plan: TransportPlan) -> list[str]:  # noqa:
     return problems
 
 
-def optimum(s: TransportScenario) -> tuple[int, int]:  # noqa: PLR0912 (the whole model in one place)
-    """(units unplanned, unit-days late) of the lexicographic optimum, by CP-SAT."""
+def optimum(s: TransportScenario) -> tuple[int, int, float]:  # noqa: PLR0912 (the whole model in one place)
+    """(units unplanned, unit-days late, cost) of the lexicographic optimum, by CP-SAT."""
     h = s.horizon_days
     nodes = {n.id: n for n in s.nodes}
     model = cp_model.CpModel()
@@ -132,7 +132,7 @@ def optimum(s: TransportScenario) -> tuple[int, int]:  # noqa: PLR0912 (the whol
         c = nodes[node].closed_from
         return c is not None and t >= (c - s.start).days
 
-    unplanned, late_terms = [], []
+    unplanned, late_terms, cost_terms = [], [], []
     for m in s.movements:
         release = max(0, (m.release - s.start).days)
         due = (m.due - s.start).days
@@ -156,6 +156,7 @@ def optimum(s: TransportScenario) -> tuple[int, int]:  # noqa: PLR0912 (the whol
                 outflow[(k.source, t)].append(f)
                 inflow[(k.target, t + k.days)].append(f)
                 link_use[(k.id, t)].append((m.slots_per_unit, f))
+                cost_terms.append(round(100 * k.cost) * m.slots_per_unit * f)
                 handle[(k.source, t)].append(f)
                 handle[(k.target, t + k.days)].append(f)
         for n in nodes:
@@ -204,4 +205,8 @@ def optimum(s: TransportScenario) -> tuple[int, int]:  # noqa: PLR0912 (the whol
     model.add(sum(unplanned) <= best_unplanned)
     model.minimize(sum(late_terms))
     assert solver.solve(model) == cp_model.OPTIMAL
-    return best_unplanned, round(solver.objective_value)
+    best_late = round(solver.objective_value)
+    model.add(sum(late_terms) <= best_late)
+    model.minimize(sum(cost_terms))
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return best_unplanned, best_late, solver.objective_value / 100

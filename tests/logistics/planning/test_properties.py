@@ -1,12 +1,13 @@
 """Property tests: on random small scenarios every capacity holds, units are
-conserved, nothing leaves before its release, and the planner's units
-unplanned and unit-days late equal an independent CP-SAT optimum."""
+conserved, nothing leaves before its release, the planner's units
+unplanned and unit-days late equal an independent CP-SAT optimum, and its
+stated bounds never exceed that optimum."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from materiel.logistics.planning.greedy import plan_transport_greedy
@@ -85,9 +86,18 @@ def scenarios(draw: st.DrawFn) -> TransportScenario:
 def test_planner_is_feasible_and_optimal(s: TransportScenario) -> None:
     plan = plan_transport(s, time_limit_s=20)
     assert violations(s, plan) == []
-    unplanned, late = optimum(s)
+    unplanned, late, cost = optimum(s)
     assert plan.objective.units_unplanned == unplanned
     assert plan.objective.unit_days_late == late
+    # No bound the planner states may cut off the true optimum, and
+    # "optimal" means the cost is the optimum's too.
+    best = {"units_unplanned": unplanned, "unit_days_late": late, "cost": cost}
+    for level, bound in plan.solver.bounds:
+        assert bound <= best[level] + 1e-6 * max(1.0, best[level])
+    if plan.solver.status == "optimal":
+        assert abs(plan.objective.cost - cost) <= 1e-6 * max(1.0, cost)
+    else:
+        event(f"not proven optimal: {plan.solver.status}")
 
 
 @settings(max_examples=40, deadline=None)

@@ -55,6 +55,22 @@ def test_lateness_before_cost() -> None:
     assert {s.legs[0].link for s in plan.shipments} == {"road"}
 
 
+def test_whole_units_bound_the_lateness_exactly() -> None:
+    """5 slots a day carry 2 units of 2 slots, not the LP's 2.5: the bound knows it."""
+    s = TransportScenario(
+        start=D0,
+        horizon_days=10,
+        nodes=(Node("depot"), Node("border")),
+        links=(Link("rail", "depot", "border", "rail", 1, 1.0, capacity_per_day=5),),
+        movements=(Movement("M1", "depot", "border", 5, 2, d(0), d(1), "155SP"),),
+    )
+    plan = plan_transport(s)
+    # Days 1, 2 and 3 receive 2, 2 and 1 units: 0 + 2 x 1 + 1 x 2 unit-days late.
+    assert plan.objective.unit_days_late == 4
+    assert dict(plan.solver.bounds)["unit_days_late"] == 4
+    assert plan.solver.status == "optimal"
+
+
 def test_never_before_release() -> None:
     s = replace(network(), movements=(replace(network().movements[0], release=d(5)),))
     plan = plan_transport(s)

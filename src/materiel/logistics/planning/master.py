@@ -13,11 +13,13 @@ and rows of the phase before, so it starts warm.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.linear_solver import pywraplp
 
+from materiel.logistics.planning import cuts
 from materiel.logistics.planning.demand import Demand
 from materiel.logistics.planning.network import FloatArray, Grid, LegAt, leg_usage
 from materiel.logistics.planning.pricing import Column, Prices
@@ -61,6 +63,10 @@ class Master:
             self.supply[g].SetCoefficient(var, 1.0)
         self.active: dict[int, pywraplp.Constraint] = {}
         self.members: dict[int, list[tuple[int, float]]] = {}
+        self.n_link_rows = len(grid.links) * grid.horizon
+        self.max_slots = int(demand.slots.max()) if len(demand) else 1
+        self.cuts: dict[tuple[int, int], pywraplp.Constraint] = {}
+        self.cut_divisors: dict[int, list[int]] = {}  # link row -> k of its cuts
         self.phase = UNPLANNED
         self.unplanned_weight = 0.0
         self.level_rows: dict[int, pywraplp.Constraint] = {}
@@ -93,6 +99,8 @@ class Master:
             self.members.setdefault(row, []).append((j, amount))
             if row in self.active:
                 self.active[row].SetCoefficient(var, amount)
+            for k in self.cut_divisors.get(row, ()):
+                self.cuts[row, k].SetCoefficient(var, amount / slots * cuts.uses(slots, k))
         if LATENESS in self.level_rows:
             self.level_rows[LATENESS].SetCoefficient(var, p.late[j])
         self.lp.Objective().SetCoefficient(var, self.coefficient(j))
@@ -129,6 +137,28 @@ class Master:
             added += 1
         return added
 
+    def add_cuts(self, x: FloatArray) -> int:
+        """Add every rounding cut (`cuts`) the solution `x` breaks; how many were added."""
+        p = self.paths
+        rows = np.array(p.rows, np.int64)
+        on_link = rows < self.n_link_rows
+        cols = np.array(p.cols, np.int64)[on_link]
+        slots = self.demand.slots[np.array(p.group, np.int64)[cols]] if len(cols) else cols
+        amounts = np.array(p.amounts)[on_link]
+        found = cuts.violated(
+            self.grid, x, rows=rows[on_link], cols=cols, amounts=amounts, slots=slots
+        )
+        found = [cut for cut in found if cut not in self.cuts]
+        for row, k in found:
+            con = self.lp.Constraint(-self.lp.infinity(), float(np.floor(self.grid.cap[row] / k)))
+            for j, amount in self.members.get(row, []):
+                size = int(self.demand.slots[p.group[j]])
+                if cuts.uses(size, k):
+                    con.SetCoefficient(self.vars[j], amount / size * cuts.uses(size, k))
+            self.cuts[row, k] = con
+            self.cut_divisors.setdefault(row, []).append(k)
+        return len(found)
+
     # -- phases --------------------------------------------------------------
 
     def start_with_lateness(self, unplanned_weight: float) -> None:
@@ -148,7 +178,13 @@ class Master:
         self.set_objective()
 
     def hold(self, level: int, value: float) -> None:
-        """Keep `level` at `value` (with a hair of slack) from now on."""
+        """Keep `level` at its bound `value` rounded up (and a hair of slack) from now on.
+
+        Units and unit-days are whole, so no whole plan does better than the
+        bound rounded up; holding there, rather than at the LP's fraction,
+        keeps the next level's bound true for whole plans.
+        """
+        value = math.ceil(value - 1e-6)
         slack = 1e-6 * max(1.0, abs(value))
         con = self.lp.Constraint(-self.lp.infinity(), value + slack)
         if level == UNPLANNED:
@@ -190,7 +226,13 @@ class Master:
         value += prices.late_weight * max(0, column.arrive - int(self.demand.due[g]))
         value += prices.cost_weight * slots * float(sum(grid.cost[k] for k, _ in column.legs))
         usage = leg_usage(grid, column.legs, slots)
-        return value + sum(float(prices.penalty[row]) * amount for row, amount in usage.items())
+        value += sum(float(prices.penalty[row]) * amount for row, amount in usage.items())
+        if prices.cut_penalty is not None:
+            uses = cuts.weights(np.array([slots]), prices.cut_penalty.shape[1])[:, 0]
+            for row, amount in usage.items():
+                if row < self.n_link_rows:
+                    value += amount / slots * float(prices.cut_penalty[row] @ uses)
+        return value
 
     # -- solving -------------------------------------------------------------
 
@@ -205,13 +247,19 @@ class Master:
         for row, con in self.active.items():
             penalty[row] = max(0.0, -con.dual_value())
         supply = np.array([c.dual_value() for c in self.supply])
+        cut_penalty = None
+        if self.cuts:
+            cut_penalty = np.zeros((self.n_link_rows, self.max_slots + 1))
+            for (row, k), con in self.cuts.items():
+                cut_penalty[row, k] = max(0.0, -con.dual_value())
         late_weight = 0.0
         if self.phase == LATENESS:
             late_weight = 1.0
         elif self.phase == COST:
             late_weight = max(0.0, -self.level_rows[LATENESS].dual_value())
         cost_weight = 1.0 if self.phase == COST else 0.0
-        return optimal, x, u, Prices(supply, penalty, cost_weight, late_weight)
+        prices = Prices(supply, penalty, cost_weight, late_weight, cut_penalty=cut_penalty)
+        return optimal, x, u, prices
 
     def objective_value(self) -> float:
         return float(self.lp.Objective().Value())

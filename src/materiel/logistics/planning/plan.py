@@ -59,13 +59,19 @@ class TransportObjective:
 
 @dataclass(frozen=True)
 class TransportSolver:
-    """How the plan was found; `notes` carry the LP bounds and the model size."""
+    """How the plan was found; `notes` carry the bounds in words and the model size.
+
+    `bounds` holds, per objective level (`units_unplanned`, `unit_days_late`,
+    `cost`), a value no whole plan can beat, for each level whose levels
+    above it the plan has proven optimal.
+    """
 
     status: str
     seconds: float
     method: str
     variables: int
     notes: tuple[str, ...] = ()
+    bounds: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,7 @@ def plan_to_json(plan: TransportPlan) -> dict[str, Any]:
             "method": s.method,
             "variables": s.variables,
             "notes": list(s.notes),
+            "bounds": {level: round(value, 6) for level, value in s.bounds},
         },
         "warnings": list(plan.warnings),
     }
@@ -161,7 +168,12 @@ def plan_from_json(doc: Any, *, source: str = "plan") -> TransportPlan:
             o["unit_days_late"], float(o["cost"]), o["units_planned"], o["units_unplanned"]
         ),
         solver=TransportSolver(
-            s["status"], s["seconds"], s["method"], s["variables"], tuple(s.get("notes", ()))
+            s["status"],
+            s["seconds"],
+            s["method"],
+            s["variables"],
+            tuple(s.get("notes", ())),
+            tuple(s.get("bounds", {}).items()),
         ),
         warnings=tuple(doc.get("warnings", ())),
     )

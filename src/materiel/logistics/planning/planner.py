@@ -40,7 +40,12 @@ from materiel.logistics.planning.network import (
     leg_usage,
 )
 from materiel.logistics.planning.output import Routed, assemble
-from materiel.logistics.planning.plan import TransportPlan, TransportSolver
+from materiel.logistics.planning.plan import (
+    PlannedShipment,
+    TransportPlan,
+    TransportSolver,
+    Unplanned,
+)
 from materiel.logistics.planning.pricing import EPS, Column, Pricer, Prices
 from materiel.logistics.planning.rounding import round_flows, score
 from materiel.logistics.planning.scenario import TransportScenario
@@ -53,6 +58,7 @@ SETTLE_SHARE = 0.8  # a level cut short may fit its last solution up to here
 SETTLE_ROUNDS = 10
 METHOD = "column generation over the time-expanded network (CLP) + CP-SAT rounding"
 LEVELS = {UNPLANNED: "units unplanned", LATENESS: "unit-days late", COST: "cost"}
+NAMES = {UNPLANNED: "units_unplanned", LATENESS: "unit_days_late", COST: "cost"}
 
 
 @dataclass
@@ -105,11 +111,14 @@ def plan_transport(
         for column in warm_columns(grid, demand, previous):
             master.add(column)
     # With nothing left to route there is no LP (and CLP crashes on an empty one).
-    x = column_generation(master, pricer, run) if len(demand) else np.zeros(0)
+    if len(demand):
+        x = column_generation(master, pricer, run)
+    else:
+        x, run.bounds = np.zeros(0), {UNPLANNED: 0.0, LATENESS: 0.0, COST: 0.0}
     run.progress(0.85, "making the flows whole")
     routed, proven = round_flows(master, x, days, max(1.0, run.left() - 2.0), incumbent)
     check(grid, demand, routed)
-    solver = solver_info(master, run, routed, proven)
+    solver = solver_info(master, run, routed, proven, answers)
     warnings = (*scenario.warnings, *grid.notes)
     plan = assemble(grid, demand, routed, extra=answers, solver=solver, warnings=warnings)
     run.progress(1.0, "done")
@@ -147,6 +156,8 @@ def column_generation(master: Master, pricer: Pricer, run: Run) -> FloatArray:
                 f"{LEVELS[phase]}: {len(master.paths)} paths, {len(master.active)} capacity rows",
             )
             if not rows and not added:
+                if master.add_cuts(x):
+                    continue
                 converged = True
                 break
         if not converged:
@@ -223,10 +234,14 @@ def smoothed(
 
 def blend(center: Prices, current: Prices, alpha: float) -> Prices:
     """Duals between the stability centre and the current ones (Wentges smoothing)."""
+    cut_penalty = current.cut_penalty
+    if cut_penalty is not None and center.cut_penalty is not None:
+        cut_penalty = alpha * center.cut_penalty + (1 - alpha) * cut_penalty
     return replace(
         current,
         supply=alpha * center.supply + (1 - alpha) * current.supply,
         penalty=alpha * center.penalty + (1 - alpha) * current.penalty,
+        cut_penalty=cut_penalty,
     )
 
 
@@ -272,29 +287,42 @@ def check(grid: Grid, demand: Demand, routed: list[Routed]) -> None:
         )
 
 
-def solver_info(master: Master, run: Run, routed: list[Routed], proven: bool) -> TransportSolver:
-    """Status against the LP bounds of each level, and the size of the model."""
+def solver_info(
+    master: Master,
+    run: Run,
+    routed: list[Routed],
+    proven: bool,
+    answers: list[PlannedShipment | Unplanned],
+) -> TransportSolver:
+    """Status against the bounds of each level, and the size of the model.
+
+    Bounds are proven for the routed groups; the movements answered before
+    planning (`answers`: no route, no move needed) add the same to every
+    plan, so the stated bounds include them.
+    """
     grid, demand, paths = master.grid, master.demand, master.paths
     unplanned, late, cost = score(master, routed)
-    b = run.bounds
-    notes = [f"LP bound {LEVELS[level]}: {value:,.2f}" for level, value in sorted(b.items())]
+    bounds = proven_bounds(run.bounds, unplanned, late)
+    offset = {
+        UNPLANNED: sum(a.units for a in answers if isinstance(a, Unplanned)),
+        LATENESS: sum(a.units * a.days_late for a in answers if isinstance(a, PlannedShipment)),
+        COST: 0,
+    }
+    stated = {level: value + offset[level] for level, value in bounds.items()}
+    notes = [f"bound {LEVELS[level]}: {value:,.2f}" for level, value in stated.items()]
     groups = len({m.item_group for ms in demand.movements for m in ms})
     notes += [
         f"time-expanded model: {len(grid.links) * grid.horizon * max(groups, 1):,} arc variables"
         f" (links x days x item groups); {len(paths):,} paths priced",
         f"{len(master.active):,} of {int(np.isfinite(grid.cap).sum()):,} capacity rows"
-        f" entered the master; {run.iterations} LP solves",
+        f" and {len(master.cuts):,} rounding cuts entered the master; {run.iterations} LP solves",
     ]
-    # Levels are held with a hair of slack (1e-6 relative), so the next
-    # level's bound may sit that much below the true optimum.
-    exact_units = UNPLANNED in b and unplanned <= math.ceil(b[UNPLANNED] - 1e-6)
-    exact_late = exact_units and LATENESS in b and late <= math.ceil(b[LATENESS] - 1e-6)
-    lp_whole = LATENESS in b and abs(b[LATENESS] - round(b[LATENESS])) < 1e-6
-    exact_cost = exact_late and lp_whole and COST in b and cost <= b[COST] * (1 + 1e-6) + 1e-4
-    if exact_late and not exact_cost and COST in b:
-        notes.append(f"cost {cost:,.2f} against LP bound {b[COST]:,.2f}")
-    elif not exact_late and LATENESS in b and unplanned == 0:
-        notes.append(gap_note(late, b[LATENESS], cost, b.get(COST)))
+    exact_late = LATENESS in bounds and late <= bounds[LATENESS]
+    exact_cost = COST in bounds and cost <= bounds[COST] * (1 + 1e-6) + 1e-4
+    if exact_late and not exact_cost and COST in bounds:
+        notes.append(f"cost {100 * (cost / max(bounds[COST], 1e-9) - 1):.2f} % above its bound")
+    elif not exact_late and LATENESS in bounds and unplanned == 0:
+        notes.append(f"whole plan {late - bounds[LATENESS]:,.0f} unit-days late above the bound")
     if not proven:
         notes.append("rounding program stopped before proving its optimum")
     if run.stopped:
@@ -304,15 +332,27 @@ def solver_info(master: Master, run: Run, routed: list[Routed], proven: bool) ->
     else:
         status = "optimal" if exact_cost else "feasible"
     seconds = time.monotonic() - run.began
-    return TransportSolver(status, seconds, METHOD, len(paths) + len(demand), tuple(notes))
+    named = tuple((NAMES[level], value) for level, value in stated.items())
+    return TransportSolver(
+        status, seconds, METHOD, len(paths) + len(demand), tuple(notes), bounds=named
+    )
 
 
-def gap_note(late: int, late_bound: float, cost: float, cost_bound: float | None) -> str:
-    """How far the whole plan is from the LP bounds: what rounding may have cost at most."""
-    note = f"whole plan {late - late_bound:,.2f} unit-days late above the LP bound"
-    if cost_bound:
-        note += f"; cost {100 * (cost / cost_bound - 1):.2f} % above the cost level's LP bound"
-    return note
+def proven_bounds(lp: dict[int, float], unplanned: int, late: int) -> dict[int, float]:
+    """The levels' bounds that hold for every whole plan, given the plan's own levels.
+
+    Each level is bounded with the levels above it held at their bounds
+    rounded up (they are whole numbers): so its bound holds only when the
+    plan reached those, i.e. proved them optimal.
+    """
+    bounds: dict[int, float] = {}
+    for level, reached in ((UNPLANNED, unplanned), (LATENESS, late), (COST, None)):
+        if level not in lp:
+            break
+        bounds[level] = lp[level] if reached is None else float(math.ceil(lp[level] - 1e-6))
+        if reached is not None and reached > bounds[level]:
+            break
+    return bounds
 
 
 def quiet(fraction: float, message: str) -> None:

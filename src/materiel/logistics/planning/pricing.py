@@ -20,12 +20,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from materiel.logistics.planning import cuts
 from materiel.logistics.planning.days import Day
 from materiel.logistics.planning.demand import Demand, subset
 from materiel.logistics.planning.network import BoolArray, FloatArray, Grid, IntArray, LegAt
 
 EPS = 1e-9
-Terms = tuple[FloatArray, FloatArray]  # per open link of a day: per-slot and per-unit price
+Terms = tuple[FloatArray, FloatArray]  # per open link of a day: price per slot size, per unit
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class Prices:
     # [node, day]: a unit arriving may not leave the same day (handling has
     # room for its arrival but not for its departure too); it waits a night.
     no_turnaround: BoolArray | None = None
+    # [link row, k]: price of the rounding cut `k` of a link-day (`cuts`),
+    # which a unit of `s` slots uses `s // k` times; None when no cut is in.
+    cut_penalty: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -60,12 +64,15 @@ class Pricer:
         self.late = np.maximum(0, np.arange(h)[None, :] - demand.due[:, None]).astype(np.float64)
         self.incoming = [np.flatnonzero(grid.tgt == n) for n in range(len(grid.nodes))]
         self.position = [{int(link): i for i, link in enumerate(day.links)} for day in self.days]
+        # Link prices depend on a unit's slot size only: priced once per size.
+        self.sizes, self.size_of = np.unique(demand.slots, return_inverse=True)
 
     def price_some(self, prices: Prices, groups: IntArray) -> list[Column]:
         """`price` for only `groups` (partial pricing): the sweep costs in proportion."""
         part = copy.copy(self)
         part.demand = subset(self.demand, groups.tolist())
         part.late = self.late[groups]
+        part.sizes, part.size_of = np.unique(part.demand.slots, return_inverse=True)
         found = part.price(replace(prices, supply=prices.supply[groups]))
         return [replace(c, group=int(groups[c.group])) for c in found]
 
@@ -105,13 +112,17 @@ class Pricer:
         return link, handling, storage
 
     def leg_terms(self, prices: Prices, t: int) -> Terms:
-        """Per open link on day `t`: per-slot part and per-unit part of its price."""
+        """Per open link on day `t`: its price for a unit of each slot size, and per unit."""
         grid, day = self.grid, self.days[t]
         link, handling, _ = self.penalties(prices)
         ls = day.links
         per_slot = prices.cost_weight * grid.cost[ls] + link[ls, t]
+        per_size = per_slot[:, None] * self.sizes[None, :].astype(np.float64)
+        if prices.cut_penalty is not None:
+            uses = cuts.weights(self.sizes, prices.cut_penalty.shape[1])
+            per_size += prices.cut_penalty[ls * grid.horizon + t] @ uses
         per_unit = handling[grid.src[ls], t] + handling[grid.tgt[ls], t + grid.days[ls]]
-        return per_slot, per_unit
+        return per_size, per_unit
 
     def all_leg_terms(self, prices: Prices) -> list[Terms]:
         """`leg_terms` of every day, once per pricing call (the backtrack reads them again)."""
@@ -126,14 +137,13 @@ class Pricer:
         grid, dm, h = self.grid, self.demand, self.grid.horizon
         _, _, storage = self.penalties(prices)
         g_all = np.arange(len(dm))
-        slots = dm.slots.astype(np.float64)[None, :]
         dist = start.copy()
         for t in range(h):
             day = self.days[t]
             if len(day.links):
-                per_slot, per_unit = terms[t]
+                per_size, per_unit = terms[t]
                 cand = dist[t, grid.src[day.links], :] + (
-                    per_slot[:, None] * slots + per_unit[:, None]
+                    per_size[:, self.size_of] + per_unit[:, None]
                 )
                 folded = np.minimum.reduceat(cand, day.starts, axis=0)
                 if prices.no_turnaround is not None:
@@ -184,7 +194,7 @@ class Pricer:
         """Walk back from the destination on `day` to the origin."""
         grid, dm = self.grid, self.demand
         _, _, storage = self.penalties(prices)
-        slots = float(dm.slots[g])
+        size = int(self.size_of[g])
         node, t = int(dm.dest[g]), day
         legs: list[LegAt] = []
         while True:
@@ -201,10 +211,10 @@ class Pricer:
             if t > 0 and blocked is not None and blocked[node, t - 1] and node != dm.dest[g]:
                 night = float(storage[node, t - 1])
                 found = self.leg_into(
-                    terms, dist, g=g, slots=slots, node=node, t=t - 1, value=value, extra=night
+                    terms, dist, g=g, size=size, node=node, t=t - 1, value=value, extra=night
                 )
             if found is None:
-                found = self.leg_into(terms, dist, g=g, slots=slots, node=node, t=t, value=value)
+                found = self.leg_into(terms, dist, g=g, size=size, node=node, t=t, value=value)
             if found is None:
                 raise AssertionError(f"no predecessor for group {g} at node {node} on day {t}")
             leg = found
@@ -217,7 +227,7 @@ class Pricer:
         dist: FloatArray,
         *,
         g: int,
-        slots: float,
+        size: int,
         node: int,
         t: int,
         value: float,
@@ -230,8 +240,8 @@ class Pricer:
             i = self.position[depart].get(int(link)) if depart >= 0 else None
             if i is None:
                 continue
-            per_slot, per_unit = terms[depart]
-            cand = dist[depart, grid.src[link], g] + (slots * per_slot[i] + per_unit[i])
+            per_size, per_unit = terms[depart]
+            cand = dist[depart, grid.src[link], g] + (per_size[i, size] + per_unit[i])
             if close(cand + extra if extra else cand, value):
                 return int(link), depart
         return None
