@@ -30,7 +30,7 @@ from materiel.logistics.model import (
     TransportPlanStatus,
 )
 from materiel.logistics.planning import scenario as ts
-from materiel.logistics.planning.plan import PlannedShipment, TransportPlan
+from materiel.logistics.planning.plan import PlannedShipment, TransportPlan, solver_to_json
 from materiel.logistics.planning.planner import plan_transport
 from materiel.logistics.store import LogisticsStore
 from materiel.network.store import NetworkStore
@@ -193,7 +193,7 @@ def store_transport_plan(
             allocation_plan_id=allocation_plan_id,
             created_by=uow.actor,
             objective=_plain(result.objective),
-            solver=_plain(result.solver),
+            solver=solver_to_json(result.solver),
             unplanned=[_plain(u) for u in result.unplanned],
             basis_id=basis_id,
         )

@@ -121,15 +121,20 @@ def plan_to_json(plan: TransportPlan) -> dict[str, Any]:
             "units_planned": o.units_planned,
             "units_unplanned": o.units_unplanned,
         },
-        "solver": {
-            "status": s.status,
-            "seconds": round(s.seconds, 3),
-            "method": s.method,
-            "variables": s.variables,
-            "notes": list(s.notes),
-            "bounds": {level: round(value, 6) for level, value in s.bounds},
-        },
+        "solver": solver_to_json(s),
         "warnings": list(plan.warnings),
+    }
+
+
+def solver_to_json(s: TransportSolver) -> dict[str, Any]:
+    """The `solver` part of the plan document (also what a stored plan keeps)."""
+    return {
+        "status": s.status,
+        "seconds": round(s.seconds, 3),
+        "method": s.method,
+        "variables": s.variables,
+        "notes": list(s.notes),
+        "bounds": {level: round(value, 6) for level, value in s.bounds},
     }
 
 

@@ -11,10 +11,14 @@ pricing sweep that finds, for every group at once, the cheapest path under
 the master's duals (`pricing`), smoothed between rounds. Only capacity rows
 that the solution would break are ever added, and only time-nodes a group
 can reach are ever touched, so the 0.6-million-arc model is never built.
-The lexicographic objective is solved level by level, each level held at
-its optimum while the next is minimised. The LP's flows are then made whole (`rounding`) and
-turned back into shipments per movement (`output`). A previous plan's
-shipments seed the master (warm start of a re-plan).
+Once a level's LP converges, the rounding cuts its solution breaks are
+added (`cuts`: whole units on a link-day) and the generation goes on, so
+each level's bound holds for whole plans and lies close to them. The
+lexicographic objective is solved level by level, each level held at its
+bound rounded up while the next is minimised. The LP's flows are then
+made whole (`rounding`) and turned back into shipments per movement
+(`output`). A previous plan's shipments seed the master (warm start of a
+re-plan).
 """
 
 from __future__ import annotations
@@ -56,7 +60,9 @@ SMOOTHING = 0.5  # weight of the stability centre in the smoothed duals
 LP_SHARE = 0.7  # of the time limit; the rest is for making the flows whole
 SETTLE_SHARE = 0.8  # a level cut short may fit its last solution up to here
 SETTLE_ROUNDS = 10
-METHOD = "column generation over the time-expanded network (CLP) + CP-SAT rounding"
+METHOD = (
+    "column generation over the time-expanded network (CLP) with rounding cuts + CP-SAT rounding"
+)
 LEVELS = {UNPLANNED: "units unplanned", LATENESS: "unit-days late", COST: "cost"}
 NAMES = {UNPLANNED: "units_unplanned", LATENESS: "unit_days_late", COST: "cost"}
 
@@ -320,7 +326,9 @@ def solver_info(
     exact_late = LATENESS in bounds and late <= bounds[LATENESS]
     exact_cost = COST in bounds and cost <= bounds[COST] * (1 + 1e-6) + 1e-4
     if exact_late and not exact_cost and COST in bounds:
-        notes.append(f"cost {100 * (cost / max(bounds[COST], 1e-9) - 1):.2f} % above its bound")
+        above = cost - bounds[COST]
+        share = 100 * above / max(bounds[COST], 1e-9)
+        notes.append(f"cost {above:,.2f} ({share:.2g} %) above its bound")
     elif not exact_late and LATENESS in bounds and unplanned == 0:
         notes.append(f"whole plan {late - bounds[LATENESS]:,.0f} unit-days late above the bound")
     if not proven:
