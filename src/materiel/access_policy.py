@@ -11,7 +11,10 @@ to (or of the nation that owns the record). On top of that:
 - allocation plans: coordinators, auditors and the partner (the allocations
   are addressed to it);
 - transport plans, shipments, assets, custody: coordinators, auditors, the
-  partner and node operators;
+  partner and node operators; donor liaisons also follow what happened to
+  their nation's pledges: the shipments of those pledges (the ones their
+  clearance shows), with their legs, events, custody, assets and
+  discrepancies;
 - demining records: coordinators, auditors and mine action planners (hazard
   areas also by their marking, owned by the partner);
 - jobs and the audit log: coordinators and auditors (the log also
@@ -21,14 +24,14 @@ to (or of the nation that owns the record). On top of that:
 Changes: a rule per audited entity, asked about the record before and after
 the change. Auditors change nothing; an entity with no rule is closed.
 PostgreSQL enforces the same read rules a second time with row-level
-security (migration 0007); keep the two in step.
+security (migrations 0007 and 0008); keep the two in step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, Text, cast, false, or_, true
+from sqlalchemy import ColumnElement, Select, Text, cast, false, or_, select, true
 
 from materiel.core.markings import Classification, release_groups
 from materiel.core.nations import PARTNER
@@ -45,6 +48,7 @@ from materiel.demining.model import (
 )
 from materiel.donations.model import Pledge, Requirement
 from materiel.donations.plan_model import PairingRule, PlannedAllocation, StoredPlan
+from materiel.donations.store import pledges
 from materiel.logistics.model import (
     Asset,
     CustodyEvent,
@@ -55,6 +59,7 @@ from materiel.logistics.model import (
     ShipmentLeg,
     TransportPlanRecord,
 )
+from materiel.logistics.store import shipments
 from materiel.platform.access.policy import ChangeRule, Policy, RowRule, Snapshot, role_clause
 from materiel.platform.audit import AuditEntry
 from materiel.platform.jobs.model import Job
@@ -121,6 +126,34 @@ def hazard_area_visible(principal: Principal, model: type) -> ColumnElement[bool
     return role_clause(principal, *MINE_ACTION) & partner_marked(principal, model)
 
 
+def own_pledges(principal: Principal) -> Select[tuple[str]]:
+    """Ids of the pledges of the user's nation that their clearance shows.
+
+    Written on the tables, so it reads the same inside any query it filters.
+    """
+    levels = [level for level in Classification if level <= principal.clearance]
+    return select(pledges.c.id).where(
+        pledges.c.donor == principal.nation, pledges.c.classification.in_(levels)
+    )
+
+
+def shipment_visible(principal: Principal, model: type) -> ColumnElement[bool]:
+    """Transfer readers; and a donor liaison, the shipments of their nation's pledges."""
+    readers_see = role_clause(principal, *TRANSFER_READERS)
+    if not principal.has(Role.DONOR_LIAISON):
+        return readers_see
+    return or_(readers_see, model.pledge.in_(own_pledges(principal)))  # type: ignore[attr-defined]
+
+
+def about_visible_shipment(principal: Principal, model: type) -> ColumnElement[bool]:
+    """Legs, events, custody, assets, discrepancies: also for their shipment's donor liaison."""
+    readers_see = role_clause(principal, *TRANSFER_READERS)
+    if not principal.has(Role.DONOR_LIAISON):
+        return readers_see
+    theirs = select(shipments.c.id).where(shipments.c.pledge.in_(own_pledges(principal)))
+    return or_(readers_see, model.shipment_id.in_(theirs))  # type: ignore[attr-defined]
+
+
 def readers(*roles: Role) -> Visible:
     """Rows a role-holder sees in full (records without a marking of their own)."""
 
@@ -135,18 +168,11 @@ ROWS = (
     RowRule(Pledge, pledge_visible),
     *(RowRule(model, readers(*PLAN_READERS)) for model in (StoredPlan, PlannedAllocation)),
     RowRule(PairingRule, readers(C, A)),
+    *(RowRule(model, readers(*TRANSFER_READERS)) for model in (TransportPlanRecord, Disruption)),
+    RowRule(Shipment, shipment_visible),
     *(
-        RowRule(model, readers(*TRANSFER_READERS))
-        for model in (
-            TransportPlanRecord,
-            Shipment,
-            ShipmentLeg,
-            ShipmentEvent,
-            Asset,
-            CustodyEvent,
-            Discrepancy,
-            Disruption,
-        )
+        RowRule(model, about_visible_shipment)
+        for model in (ShipmentLeg, ShipmentEvent, Asset, CustodyEvent, Discrepancy)
     ),
     RowRule(HazardArea, hazard_area_visible),
     *(RowRule(model, readers(*MINE_ACTION)) for model in DEMINING_MODELS),

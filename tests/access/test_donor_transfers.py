@@ -1,0 +1,147 @@
+"""Donor liaisons follow their own nation's pledges through transfers, and nothing else.
+
+DESIGN.md: donor liaison officers "see what happened to" their nation's
+pledges. Through the real API, on SQLite and PostgreSQL, and on PostgreSQL
+a second time through a role that owns no tables with the application's
+filter off (row-level security alone), each user sees exactly the
+shipments, custody, assets and discrepancies `expected` says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from materiel.api.app import create_app
+from materiel.bootstrap import Runtime
+from materiel.core.dates import utc_now
+from materiel.core.principal import Role
+from materiel.donations import plan_service
+from materiel.donations.service import import_pledges, import_requirements
+from materiel.logistics import service, transport_service
+from materiel.logistics.model import DiscrepancyKind, Finding, Receipt
+from materiel.network.service import import_links, import_nodes
+from tests.access import reference
+from tests.access.test_need_to_know import app_role_runtime, make_user
+from tests.factories import load_reference_data
+from tests.logistics.test_transfers import SECOND_ROUTE_LINKS, SECOND_ROUTE_NODES
+
+TODAY = utc_now().date()
+SOON = (TODAY + timedelta(days=40)).isoformat()
+REQUIREMENTS = [
+    {"ref": "R-1", "item_type": "pzh-2000", "quantity": "6", "priority": "1", "needed_by": SOON,
+     "unit": "47th Brigade", "destination": "lviv"},
+]  # fmt: skip
+PLEDGES = [
+    {"ref": "P-DEU", "donor": "DEU", "item_type": "pzh-2000", "quantity": "3",
+     "origin": "unterluss", "available_from": TODAY.isoformat(),
+     "classification": "NATO UNCLASSIFIED", "releasable_to": "UKR|NATO"},
+    {"ref": "P-DEU-S", "donor": "DEU", "item_type": "pzh-2000", "quantity": "1",
+     "origin": "unterluss", "available_from": TODAY.isoformat(),
+     "classification": "NATO SECRET", "releasable_to": "DEU"},
+    {"ref": "P-POL", "donor": "POL", "item_type": "pzh-2000", "quantity": "2",
+     "origin": "unterluss", "available_from": TODAY.isoformat(),
+     "classification": "NATO UNCLASSIFIED", "releasable_to": "UKR|NATO"},
+]  # fmt: skip
+SECRET = 3
+USERS = (
+    reference.User("deu-liaison", "DEU", frozenset({Role.DONOR_LIAISON}), SECRET),
+    reference.User("deu-liaison-unc", "DEU", frozenset({Role.DONOR_LIAISON}), 0),
+    reference.User("pol-liaison", "POL", frozenset({Role.DONOR_LIAISON}), SECRET),
+    reference.User("deu-trainer", "DEU", frozenset({Role.TRAINING_COORDINATOR}), SECRET),
+    reference.User("hub-operator", "POL", frozenset({Role.NODE_OPERATOR}), 0),
+)
+
+
+@dataclass(frozen=True)
+class World:
+    """The shipments by pledge, and a handed-over serial of each donor."""
+
+    pledge_of: dict[str, str]  # shipment id -> pledge id
+    serial_of: dict[str, str]  # pledge id -> one serial handed over
+    discrepancy_pledge: str
+
+
+def build_world(runtime: Runtime) -> World:
+    """Plan, dispatch and hand over one shipment per donor; DEU's is received one short."""
+    uow = runtime.uow
+    load_reference_data(runtime)
+    import_nodes(("nodes", SECOND_ROUTE_NODES), uow("t"))
+    import_links(("links", SECOND_ROUTE_LINKS), uow("t"))
+    import_requirements(("requirements", REQUIREMENTS), uow("t"))
+    import_pledges(("pledges", PLEDGES), uow("t"))
+    plan = plan_service.run_allocation(uow("planner"), time_limit_s=5)
+    plan_service.accept_plan(plan.id or 0, None, uow("chief"))
+    moved = transport_service.run_transport(uow("planner"), time_limit_s=10)
+    transport_service.accept_transport_plan(moved.id or 0, None, uow("chief"))
+    shipments = service.list_shipments(uow())
+    pledge_of = {s.id: s.pledge for s in shipments}
+    serial_of = {}
+    for pledge in ("P-DEU", "P-POL"):
+        first = next(s for s in shipments if s.pledge == pledge)
+        service.dispatch(first.id, None, None, uow("depot"))
+        serials = [f"{pledge}-{n}" for n in range(first.units)]
+        handover = service.HandOver(
+            "lviv", pledge[2:], "47th Brigade", serials, acknowledged_by="Capt. K"
+        )
+        service.hand_over(first.id, handover, None, uow("liaison"))
+        serial_of[pledge] = serials[0]
+        if pledge == "P-DEU":
+            short = Finding(DiscrepancyKind.SHORT, 1, "held back at the border")
+            service.receive(first.id, Receipt(first.units - 1, "Capt. K", (short,)), None, uow("u"))
+    return World(pledge_of, serial_of, "P-DEU")
+
+
+def expected_pledges(user: reference.User) -> set[str]:
+    """Pledges whose transfers the user follows (from DESIGN.md's words, not the policy)."""
+    if reference.sees_transfers(user):
+        return {p["ref"] for p in PLEDGES}
+    if "donor_liaison" not in user.roles:
+        return set()
+    return {
+        p["ref"]
+        for p in PLEDGES
+        if p["donor"] == user.nation
+        and reference.LEVELS.index(p["classification"]) <= user.clearance
+    }
+
+
+def check_every_user(client: TestClient, owner: Runtime, world: World) -> None:
+    assert set(world.pledge_of.values()) == {p["ref"] for p in PLEDGES}
+    for user in USERS:
+        headers = {"Authorization": f"Bearer {make_user(owner, user)}"}
+        follows = expected_pledges(user)
+        theirs = {s for s, p in world.pledge_of.items() if p in follows}
+        listed = client.get("/api/shipments", headers=headers).json()
+        assert {s["id"] for s in listed} == theirs, user
+        for shipment in world.pledge_of:
+            detail = client.get(f"/api/shipments/{shipment}", headers=headers)
+            assert detail.status_code == (200 if shipment in theirs else 404), (user, shipment)
+            if shipment in theirs:
+                assert detail.json()["legs"], (user, shipment)
+        for pledge, serial in world.serial_of.items():
+            asset = client.get(f"/api/assets/{serial}", headers=headers)
+            assert asset.status_code == (200 if pledge in follows else 404), (user, serial)
+            if pledge in follows:
+                assert [c["to_holder"] for c in asset.json()["custody"]] == ["47th Brigade"]
+        board = client.get("/api/board", headers=headers).json()
+        open_seen = bool(board["open_discrepancies"])
+        assert open_seen == (world.discrepancy_pledge in follows), user
+        plans = client.get("/api/transport-plans", headers=headers).json()
+        items = plans["items"] if isinstance(plans, dict) else plans
+        assert bool(items) == reference.sees_transfers(user), user
+
+
+def test_donor_liaisons_follow_their_own_pledges(runtime: Runtime) -> None:
+    world = build_world(runtime)
+    check_every_user(TestClient(create_app(runtime)), runtime, world)
+
+
+@pytest.mark.postgres
+def test_row_level_security_alone_gives_donors_the_same(postgres_url: str) -> None:
+    with app_role_runtime(postgres_url) as (app, owner):
+        world = build_world(owner)
+        check_every_user(TestClient(create_app(app)), owner, world)
