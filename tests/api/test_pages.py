@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from materiel.bootstrap import Runtime
+from materiel.core.principal import Role
 from materiel.donations import plan_service
 from materiel.donations.service import import_pledges, import_requirements
 from tests.auth import signed_in_client
@@ -123,3 +124,25 @@ def test_catalogue_create_and_edit_with_field_errors(client: TestClient) -> None
     assert "Saved." in edited.text
     assert "crew_size: None → 3" in client.get("/catalogue/gepard").text
     assert "Gepard" in client.get("/catalogue", params={"sort": "name", "dir": "desc"}).text
+
+
+def test_errors_met_while_browsing_are_pages(runtime: Runtime, client: TestClient) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    missing = client.get("/pledges/P-404", headers=browser)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "P-404" in missing.text and "Back to the overview" in missing.text
+    assert "NATO UNCLASSIFIED" in missing.text  # in the layout, banner and all
+    nowhere = client.get("/nowhere", headers=browser)
+    assert nowhere.status_code == 404 and nowhere.headers["content-type"].startswith("text/html")
+    # An action on a record the user may not see: the refusal says why, as a page.
+    plan = plan_service.run_allocation(runtime.uow("t"), time_limit_s=5)
+    liaison = signed_in_client(runtime, Role.DONOR_LIAISON, "DEU")
+    refused = liaison.post(f"/plans/{plan.id}/accept", headers=browser)
+    assert refused.status_code == 404
+    assert refused.headers["content-type"].startswith("text/html")
+    assert f"plan {plan.id} does not exist" in refused.text
+    # The API, and clients that do not ask for HTML, still get problem details.
+    api = client.get("/api/pledges/P-404", headers=browser)
+    assert api.headers["content-type"] == "application/problem+json"
+    assert client.get("/pledges/P-404").headers["content-type"] == "application/problem+json"

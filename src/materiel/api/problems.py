@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -24,6 +24,7 @@ from materiel.core.errors import (
     Unauthenticated,
     UploadTooLarge,
 )
+from materiel.web.error_pages import error_page, wants_page
 
 STATUS_BY_ERROR: tuple[tuple[type[MaterielError], int], ...] = (
     (Unauthenticated, 401),
@@ -77,19 +78,24 @@ def status_for(error: MaterielError) -> int:
     return next(status for kind, status in STATUS_BY_ERROR if isinstance(error, kind))
 
 
-def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str, request: Request, problems: list[dict[str, Any]]
+) -> Response:
+    """The problem document; for a browser asking for a page, the same as a page."""
+    if wants_page(request):
+        return error_page(request, status, title, detail, problems)
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    body |= {"instance": instance, **extra}
+    body |= {"instance": request.url.path, "problems": problems}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-async def _materiel_error(request: Request, exc: Exception) -> JSONResponse:
+async def _materiel_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MaterielError)
     problems = [
         {"message": p.message, "file": p.file, "row": p.row, "field": p.column}
         for p in exc.problems
     ]
-    response = problem(status_for(exc), exc.title, exc.message, request.url.path, problems=problems)
+    response = problem(status_for(exc), exc.title, exc.message, request, problems)
     retry_after = getattr(exc, "retry_after", None)  # Busy, TooManyRequests: when to try again
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
@@ -98,31 +104,29 @@ async def _materiel_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = [
         {"message": e["msg"], "field": ".".join(str(p) for p in e["loc"][1:]) or None}
         for e in exc.errors()
     ]
-    return problem(
-        422, "Invalid input", "the request is malformed", request.url.path, problems=problems
-    )
+    return problem(422, "Invalid input", "the request is malformed", request, problems)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own refusals (a body that is not JSON, an unknown path) as problems too."""
     assert isinstance(exc, StarletteHTTPException)
     title = HTTPStatus(exc.status_code).phrase
-    response = problem(exc.status_code, title, str(exc.detail), request.url.path)
+    response = problem(exc.status_code, title, str(exc.detail), request, [])
     response.headers.update(exc.headers or {})
     return response
 
 
-async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+async def _data_error(request: Request, exc: Exception) -> Response:
     """A value the database refuses (an id past its integer range, a NUL in text): a 422."""
     assert isinstance(exc, DataError)
     detail = "a value is out of the range the database stores, or holds a NUL character"
-    return problem(422, "Invalid input", detail, request.url.path, problems=[])
+    return problem(422, "Invalid input", detail, request, [])
 
 
 def install(app: FastAPI) -> None:
