@@ -149,3 +149,19 @@ def test_replanning_around_a_closed_hub_moves_only_what_has_not_left(allocated: 
     dispatched = sum(s.units for s in new if s.status is ShipmentStatus.DISPATCHED)
     assert moved_units + dispatched == 3
     assert record.changes, "the re-plan lists what changed"
+
+
+def test_a_late_shipment_keeps_why_it_is_late(runtime: Runtime) -> None:
+    load_reference_data(runtime)
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    import_requirements(
+        ("requirements", [{**REQUIREMENTS[0], "needed_by": tomorrow}]), runtime.uow("t")
+    )
+    import_pledges(("pledges", PLEDGES), runtime.uow("t"))
+    plan = plan_service.run_allocation(runtime.uow("planner"), time_limit_s=5)
+    plan_service.accept_plan(plan.id or 0, None, runtime.uow("chief"))
+    planned(runtime)
+    late = [s for s in service.list_shipments(runtime.uow()) if s.days_late]
+    assert late
+    # Unterlüß to Lviv takes days by any route: the network alone makes it late.
+    assert all(s.late_reason and s.late_reason.startswith("transit: ") for s in late)

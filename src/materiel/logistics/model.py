@@ -93,6 +93,7 @@ class Shipment:
     planned_arrival: date
     days_late: int
     status: ShipmentStatus = ShipmentStatus.PLANNED
+    late_reason: str | None = None  # transit times alone, or which capacity was full
     location: str | None = None
     units_received: int = 0
     version: int = 1

@@ -64,6 +64,7 @@ shipments = Table(
     Column("destination", String(80), ForeignKey("nodes.id"), nullable=False),
     Column("planned_arrival", Date, nullable=False),
     Column("days_late", Integer, nullable=False),
+    Column("late_reason", Text),
     Column("status", enum_column_type(ShipmentStatus), nullable=False, index=True),
     Column("location", String(80), ForeignKey("nodes.id")),
     Column("units_received", Integer, nullable=False),

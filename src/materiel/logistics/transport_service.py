@@ -237,6 +237,7 @@ def _shipment(plan_id: int, planned: PlannedShipment, item_of: dict[str, str]) -
         destination=last.target,
         planned_arrival=planned.arrival,
         days_late=planned.days_late,
+        late_reason=planned.late_reason or None,
     )
 
 

@@ -89,6 +89,10 @@ def test_planner_is_feasible_and_optimal(s: TransportScenario) -> None:
     unplanned, late, cost = optimum(s)
     assert plan.objective.units_unplanned == unplanned
     assert plan.objective.unit_days_late == late
+    # Every late shipment says why; with lateness optimal, never "the planner stopped".
+    for shipment in plan.shipments:
+        assert bool(shipment.late_reason) == (shipment.days_late > 0), shipment
+        assert "stopped before" not in shipment.late_reason, shipment
     # No bound the planner states may cut off the true optimum, and
     # "optimal" means the cost is the optimum's too.
     best = {"units_unplanned": unplanned, "unit_days_late": late, "cost": cost}

@@ -55,6 +55,21 @@ def test_lateness_before_cost() -> None:
     assert {s.legs[0].link for s in plan.shipments} == {"road"}
 
 
+def test_late_shipments_say_why() -> None:
+    s = replace(network(), movements=(replace(network().movements[0], due=d(1)),))
+    plan = plan_transport(s)
+    # 3 units arrive on day 3, two days late by transit alone; 3 more on day 4 wait for the
+    # last leg's 6 slots a day.
+    reasons = {p.days_late: p.late_reason for p in plan.shipments}
+    assert reasons[2] == (
+        "transit: on an empty network it arrives 2027-03-04 at the earliest (due 2027-03-02)"
+    )
+    assert reasons[3].startswith("capacity: an empty network would deliver on 2027-03-04")
+    assert "full on that route: link last departures on 2027-03-03" in reasons[3]
+    on_time = plan_transport(network())
+    assert {p.late_reason for p in on_time.shipments} == {""}
+
+
 def test_whole_units_bound_the_lateness_exactly() -> None:
     """5 slots a day carry 2 units of 2 slots, not the LP's 2.5: the bound knows it."""
     s = TransportScenario(

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from materiel.logistics.planning.demand import Demand
+from materiel.logistics.planning.explain import Lateness, explain
 from materiel.logistics.planning.network import Grid, LegAt
 from materiel.logistics.planning.plan import (
     Leg,
@@ -47,7 +48,7 @@ def legs_of(grid: Grid, path: Sequence[LegAt]) -> tuple[Leg, ...]:
 
 
 def shipments_of(
-    grid: Grid, movements: Sequence[Movement], routed: Routed
+    grid: Grid, movements: Sequence[Movement], routed: Routed, lateness: Lateness | None = None
 ) -> tuple[list[PlannedShipment], list[Unplanned]]:
     """Fill the group's movements in order from its paths, earliest arrival first."""
     pieces = sorted(
@@ -66,8 +67,9 @@ def shipments_of(
             legs = legs_of(grid, queue_paths[at])
             n += 1
             late = max(0, (legs[-1].arrive - m.due).days)
+            why = lateness.reason(grid, late) if lateness else ""
             shipments.append(
-                PlannedShipment(f"{m.id}-{n}", m.id, take, legs, legs[-1].arrive, late)
+                PlannedShipment(f"{m.id}-{n}", m.id, take, legs, legs[-1].arrive, late, why)
             )
             need -= take
             queue_units[at] -= take
@@ -90,8 +92,9 @@ def assemble(
     """The plan: shipments by movement order, unplanned units, the objective."""
     shipments: list[PlannedShipment] = []
     unplanned: list[Unplanned] = []
+    lateness = explain(grid, demand, [r.paths for r in routed])
     for g, result in enumerate(routed):
-        s, u = shipments_of(grid, demand.movements[g], result)
+        s, u = shipments_of(grid, demand.movements[g], result, lateness[g])
         shipments += s
         unplanned += u
     for item in extra:

@@ -36,6 +36,7 @@ class PlannedShipment:
     legs: tuple[Leg, ...]
     arrival: date
     days_late: int
+    late_reason: str = ""  # why it is late: transit times alone, or which capacity was full
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def plan_to_json(plan: TransportPlan) -> dict[str, Any]:
                 "legs": [leg_to_json(leg) for leg in p.legs],
                 "arrival": p.arrival.isoformat(),
                 "days_late": p.days_late,
+                **({"late_reason": p.late_reason} if p.late_reason else {}),
             }
             for p in plan.shipments
         ],
@@ -163,6 +165,7 @@ def plan_from_json(doc: Any, *, source: str = "plan") -> TransportPlan:
                 ),
                 date.fromisoformat(p["arrival"]),
                 p["days_late"],
+                p.get("late_reason", ""),
             )
             for p in doc["shipments"]
         ),

@@ -33,6 +33,7 @@ import numpy as np
 from materiel.core.errors import PlanningFailed
 from materiel.logistics.planning.days import sweep
 from materiel.logistics.planning.demand import Demand
+from materiel.logistics.planning.explain import plan_usage
 from materiel.logistics.planning.greedy import greedy_routes
 from materiel.logistics.planning.master import COST, LATENESS, UNPLANNED, Master
 from materiel.logistics.planning.network import (
@@ -41,7 +42,6 @@ from materiel.logistics.planning.network import (
     IntArray,
     LegAt,
     build_grid,
-    leg_usage,
 )
 from materiel.logistics.planning.output import Routed, assemble
 from materiel.logistics.planning.plan import (
@@ -278,14 +278,11 @@ def warm_columns(grid: Grid, demand: Demand, previous: TransportPlan) -> list[Co
 
 def check(grid: Grid, demand: Demand, routed: list[Routed]) -> None:
     """Every capacity row holds and every group's units are accounted for."""
-    used = np.zeros(grid.num_rows)
     for g, result in enumerate(routed):
         placed = sum(n for _, n in result.paths)
         if placed + result.unplanned != demand.units[g]:
             raise PlanningFailed(f"group {g}: {placed} + {result.unplanned} != {demand.units[g]}")
-        for legs, n in result.paths:
-            for row, amount in leg_usage(grid, legs, int(demand.slots[g])).items():
-                used[row] += amount * n
+    used = plan_usage(grid, demand, [r.paths for r in routed])
     over = np.flatnonzero(used > grid.cap + 1e-6)
     if len(over):
         raise PlanningFailed(

@@ -30,7 +30,8 @@ def screen(
         elif m.origin == m.destination:
             arrival = max(m.release, grid.scenario.start)
             late = max(0, (arrival - m.due).days)
-            answers.append(PlannedShipment(f"{m.id}-1", m.id, m.units, (), arrival, late))
+            why = f"released on {arrival}, after it was due ({m.due})" if late else ""
+            answers.append(PlannedShipment(f"{m.id}-1", m.id, m.units, (), arrival, late, why))
         elif grid.day(m.release) >= grid.horizon:
             answers.append(Unplanned(m.id, m.units, f"released after the horizon ends ({end})"))
         else:
