@@ -26,6 +26,7 @@ from materiel.logistics.model import (
     ShipmentStatus,
 )
 from materiel.network.service import import_links, import_nodes
+from tests.auth import signed_in_client
 from tests.factories import load_reference_data
 
 TODAY = utc_now().date()
@@ -165,3 +166,7 @@ def test_a_late_shipment_keeps_why_it_is_late(runtime: Runtime) -> None:
     assert late
     # Unterlüß to Lviv takes days by any route: the network alone makes it late.
     assert all(s.late_reason and s.late_reason.startswith("transit: ") for s in late)
+    client = signed_in_client(runtime)
+    assert client.get(f"/api/shipments/{late[0].id}").json()["late_reason"] == late[0].late_reason
+    page = client.get(f"/shipments/{late[0].id}").text
+    assert "Why late:" in page and "on an empty network it arrives" in page
