@@ -116,6 +116,7 @@ class TaskingRequest:
     what_if_add: str | None = None  # an item type (e.g. mv-4) to add one unit of
     what_if_remove: str | None = None  # a clearance asset id to take away
     time_limit_s: float = 10.0
+    repeatable: bool = False  # the limit as solver work on one core: same input, same plan
 
 
 def run_tasking(request: TaskingRequest, uow: UnitOfWork) -> TaskingRun:
@@ -163,9 +164,11 @@ def _solve(
     problem: TaskingProblem, request: TaskingRequest, assets: list[ClearanceAsset]
 ) -> tuple[TaskingPlan, dict[str, Any] | None]:
     if not (request.what_if_add or request.what_if_remove):
-        return plan_tasking(problem, request.time_limit_s), None
+        return plan_tasking(problem, request.time_limit_s, repeatable=request.repeatable), None
     added = _extra_asset(request.what_if_add, problem, assets) if request.what_if_add else None
-    result = what_if(problem, added, request.what_if_remove, request.time_limit_s)
+    result = what_if(
+        problem, added, request.what_if_remove, request.time_limit_s, request.repeatable
+    )
     summary = {k: v for k, v in result.to_json().items() if k not in ("before", "after")}
     return result.before, summary
 

@@ -82,7 +82,10 @@ def load_demining(
     say(f"{len(assets)} clearance machines from the pledges of {', '.join(MACHINE_TYPES)}")
     ranked = planning.rank_areas({}, runtime.uow(DEMO_ACTOR))
     start = tasking_start(assets)
-    request = planning.TaskingRequest(start, weeks=4, what_if_add="mv-4", time_limit_s=3)
+    # Repeatable: the same seed gives the same tasks on any machine, however busy.
+    request = planning.TaskingRequest(
+        start, weeks=4, what_if_add="mv-4", time_limit_s=3, repeatable=True
+    )
     run = planning.run_tasking(request, runtime.uow(DEMO_ACTOR))
     assert run.id is not None
     _, tasks = planning.tasking_view(run.id, runtime.uow(DEMO_ACTOR))

@@ -116,10 +116,19 @@ def test_problems_read_back_from_their_json(problem: TaskingProblem) -> None:
 def test_replanning_a_few_assets_at_a_time_keeps_the_rules(problem: TaskingProblem) -> None:
     inst = build_instance(problem)
     start = plan_greedy(inst)
-    better = improve(inst, start, seconds=2, seed=1, workers=2)
+    better = improve(inst, start, seconds=2, seed=1)
     values = []
     for stretches in (start, better):
         value = planner_objective(inst, work_by_area(inst, stretches))
         check_plan(problem, to_plan(inst, stretches, SolverInfo("TEST", value, value, 0)))
         values.append(value)
     assert values[1] >= values[0]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_areas=8, max_assets=5, weeks=2))
+def test_repeatable_runs_give_the_same_plan(problem: TaskingProblem) -> None:
+    first, second = (plan_tasking(problem, 1.0, repeatable=True) for _ in range(2))
+    check_plan(problem, first)
+    assert first.tasks == second.tasks
+    assert first.solver.objective == second.solver.objective

@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from materiel.demining.tasking.constraints import build_model
 from materiel.demining.tasking.instance import Instance, objective
+from materiel.demining.tasking.limits import limit
 from materiel.demining.tasking.solution import add_hint, read_stretches
 from materiel.demining.tasking.stretches import Stretch, work_by_area
 
@@ -24,23 +25,29 @@ STEP_SECONDS = 2.0  # solver time per sub-problem at most
 
 
 def improve(
-    inst: Instance, stretches: list[Stretch], seconds: float, seed: int, workers: int
+    inst: Instance, stretches: list[Stretch], seconds: float, seed: int, repeatable: bool = False
 ) -> list[Stretch]:
-    """The best plan found by re-planning random groups of assets for `seconds`."""
+    """The best plan found by re-planning random groups of assets for `seconds`.
+
+    `repeatable`: a fixed number of sub-problems, each given a fixed amount
+    of solver work (`limits.limit`), instead of a wall-clock deadline.
+    """
     rng = random.Random(seed)
     deadline = time.perf_counter() + seconds
+    steps = max(1, round(seconds / STEP_SECONDS)) if repeatable else None
     movable = [a for a in range(len(inst.assets)) if inst.candidates(a)]
     best, value = stretches, objective(inst, work_by_area(inst, stretches))
-    while movable and time.perf_counter() < deadline - 0.3:
+    while movable and (steps if steps is not None else time.perf_counter() < deadline - 0.3):
+        if steps is not None:
+            steps -= 1
         free = sorted(rng.sample(movable, min(FREE_ASSETS, len(movable))))
         fixed = [s for s in best if s.a not in free]
         sub = restrict(inst, free, fixed)
         tm = build_model(sub)
         add_hint(tm, sub, [replace(s, a=free.index(s.a)) for s in best if s.a in free])
         solver = cp_model.CpSolver()
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = seed
-        solver.parameters.max_time_in_seconds = min(STEP_SECONDS, deadline - time.perf_counter())
+        step = STEP_SECONDS if repeatable else min(STEP_SECONDS, deadline - time.perf_counter())
+        limit(solver, step, repeatable, seed)
         if solver.solve(tm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         moved = [replace(s, a=free[s.a]) for s in read_stretches(tm, sub, solver)]

@@ -9,16 +9,15 @@ from ortools.sat.python import cp_model
 from materiel.demining.tasking.constraints import build_model
 from materiel.demining.tasking.greedy import plan_greedy, starts
 from materiel.demining.tasking.instance import Instance, build_instance, objective, shortlist
+from materiel.demining.tasking.limits import SEED, limit
 from materiel.demining.tasking.model import SolverInfo, TaskingPlan, TaskingProblem
 from materiel.demining.tasking.neighbourhoods import improve
 from materiel.demining.tasking.plan import to_plan
 from materiel.demining.tasking.solution import add_hint, read_stretches
 from materiel.demining.tasking.stretches import Stretch, fit, sequence, work_by_area
 
-WORKERS = 2  # the deployment machines have two cores to spare
 SHORTLIST = 12  # areas each asset considers (plus those the hint gives it)
 WHOLE_SHARE = 0.4  # of the time limit for the whole model; the rest re-plans a few assets at a time
-SEED = 7  # a fixed seed: the same problem gives the same plan on one worker
 
 
 def plan_tasking(
@@ -26,6 +25,7 @@ def plan_tasking(
     time_limit_s: float = 20.0,
     hint: TaskingPlan | None = None,
     shortlist_size: int | None = SHORTLIST,
+    repeatable: bool = False,
 ) -> TaskingPlan:
     """Assign assets to areas over the horizon to maximise priority-weighted area released.
 
@@ -33,7 +33,9 @@ def plan_tasking(
     is better than the greedy baseline. Each asset considers the areas of
     its shortlist (see `instance.shortlist`; None considers every area, and
     small problems are never cut). If the solver finds nothing in time, the
-    greedy plan is returned with status GREEDY.
+    greedy plan is returned with status GREEDY. `repeatable` spends the
+    time limit as solver work on one core (see `limits`): the same problem
+    then gives the same plan on any machine, however busy.
     """
     started = time.perf_counter()
     inst = build_instance(problem)
@@ -43,9 +45,7 @@ def plan_tasking(
     tm = build_model(small)
     add_hint(tm, small, seed)
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = WORKERS
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s * WHOLE_SHARE)
-    solver.parameters.random_seed = SEED
+    limit(solver, max(0.1, time_limit_s * WHOLE_SHARE), repeatable)
     status = solver.solve(tm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = objective(inst, work_by_area(inst, seed))
@@ -54,8 +54,8 @@ def plan_tasking(
     stretches = read_stretches(tm, small, solver)
     method = "cp-sat"
     if status != cp_model.OPTIMAL:
-        left = time_limit_s - (time.perf_counter() - started)
-        stretches = improve(small, stretches, left, SEED, WORKERS)
+        spent = time_limit_s * WHOLE_SHARE if repeatable else time.perf_counter() - started
+        stretches = improve(small, stretches, time_limit_s - spent, SEED, repeatable)
         method = "cp-sat + neighbourhoods"
     info = SolverInfo(
         status=solver.status_name(status),

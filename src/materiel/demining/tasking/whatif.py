@@ -14,6 +14,7 @@ def what_if(
     add: AssetSpec | None = None,
     remove: str | None = None,
     time_limit_s: float = 20.0,
+    repeatable: bool = False,
 ) -> WhatIf:
     """The plan of `problem` beside the plan with `add` added and/or `remove` taken away.
 
@@ -21,8 +22,8 @@ def what_if(
     asset's tasks), so adding an asset never shows a worse plan.
     """
     changed = changed_problem(problem, add, remove)
-    before = plan_tasking(problem, time_limit_s)
-    after = plan_tasking(changed, time_limit_s, hint=before)
+    before = plan_tasking(problem, time_limit_s, repeatable=repeatable)
+    after = plan_tasking(changed, time_limit_s, hint=before, repeatable=repeatable)
     words = [f"add {add.id}" if add else "", f"remove {remove}" if remove else ""]
     return WhatIf(" and ".join(w for w in words if w), before, after)
 
