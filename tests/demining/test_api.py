@@ -110,6 +110,11 @@ def test_rank_task_cover_progress_and_report(client: TestClient) -> None:
     tasks = run.json()["tasks"]
     assert tasks and set(run.json()["by_asset_and_week"]["MV4-1"]) == {"1", "2"}
     assert client.get("/api/demining/tasking/latest").json()["id"] == run.json()["id"]
+    body = {"start": "2027-05-03", "weeks": 2, "time_limit_s": 1, "repeatable": True}
+    twice = [client.post("/api/demining/tasking", json=body).json()["tasks"] for _ in range(2)]
+    fields = ("area_id", "asset_id", "first_day", "last_day")
+    keys = [[tuple(t[f] for f in fields) for t in r] for r in twice]
+    assert keys[0] and keys[0] == keys[1]
 
     plan = client.post(f"/api/demining/tasks/{tasks[0]['id']}/coverage")
     assert plan.status_code == 201, plan.text

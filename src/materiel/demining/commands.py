@@ -132,6 +132,9 @@ def task_command(  # noqa: PLR0917  Typer commands take one parameter per option
     ] = None,
     weights: Annotated[list[str] | None, typer.Option("--weights", help="name=value")] = None,
     time_limit: Annotated[float, typer.Option(help="seconds for the solver")] = 10,
+    repeatable: Annotated[
+        bool, typer.Option(help="spend the limit as solver work on one core: same input, same plan")
+    ] = False,
 ) -> None:
     """Task the machines over the coming weeks (CP-SAT) and store the run."""
     request = planning.TaskingRequest(
@@ -141,6 +144,7 @@ def task_command(  # noqa: PLR0917  Typer commands take one parameter per option
         what_if_add,
         what_if_remove,
         time_limit,
+        repeatable,
     )
     run = planning.run_tasking(request, start_runtime().uow(actor()))
     assert run.id is not None

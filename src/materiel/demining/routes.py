@@ -93,6 +93,8 @@ class TaskingIn(WeightsIn):
     what_if_add: str | None = Field(default=None, examples=["mv-4"])
     what_if_remove: str | None = None
     time_limit_s: float = Field(default=10, gt=0, le=300, strict=True)  # `true` is not 1 s
+    # The limit as solver work on one core: the same request gives the same plan.
+    repeatable: bool = Field(default=False, strict=True)
 
 
 class CoverageIn(BaseModel):
@@ -305,6 +307,7 @@ def run_tasking(body: TaskingIn, uow: UowDep) -> dict[str, Any]:
         body.what_if_add,
         body.what_if_remove,
         body.time_limit_s,
+        body.repeatable,
     )
     run = planning.run_tasking(request, uow)
     assert run.id is not None
