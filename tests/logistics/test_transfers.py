@@ -170,3 +170,4 @@ def test_a_late_shipment_keeps_why_it_is_late(runtime: Runtime) -> None:
     assert client.get(f"/api/shipments/{late[0].id}").json()["late_reason"] == late[0].late_reason
     page = client.get(f"/shipments/{late[0].id}").text
     assert "Why late:" in page and "on an empty network it arrives" in page
+    assert "lateness proven optimal" in client.get("/shipments").text
