@@ -10,14 +10,12 @@ shipments, custody, assets and discrepancies `expected` says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from materiel.api.app import create_app
 from materiel.bootstrap import Runtime
-from materiel.core.dates import utc_now
 from materiel.core.principal import Role
 from materiel.donations import plan_service
 from materiel.donations.service import import_pledges, import_requirements
@@ -27,14 +25,10 @@ from materiel.network.service import import_links, import_nodes
 from tests.access import reference
 from tests.access.test_need_to_know import app_role_runtime, make_user
 from tests.factories import load_reference_data
-from tests.logistics.test_transfers import SECOND_ROUTE_LINKS, SECOND_ROUTE_NODES
+from tests.logistics.test_transfers import REQUIREMENTS as TRANSFER_REQUIREMENTS
+from tests.logistics.test_transfers import SECOND_ROUTE_LINKS, SECOND_ROUTE_NODES, TODAY
 
-TODAY = utc_now().date()
-SOON = (TODAY + timedelta(days=40)).isoformat()
-REQUIREMENTS = [
-    {"ref": "R-1", "item_type": "pzh-2000", "quantity": "6", "priority": "1", "needed_by": SOON,
-     "unit": "47th Brigade", "destination": "lviv"},
-]  # fmt: skip
+REQUIREMENTS = [{**TRANSFER_REQUIREMENTS[0], "quantity": "6"}]
 PLEDGES = [
     {"ref": "P-DEU", "donor": "DEU", "item_type": "pzh-2000", "quantity": "3",
      "origin": "unterluss", "available_from": TODAY.isoformat(),
