@@ -24,12 +24,13 @@ to (or of the nation that owns the record). On top of that:
 Changes: a rule per audited entity, asked about the record before and after
 the change. Auditors change nothing; an entity with no rule is closed.
 PostgreSQL enforces the same read rules a second time with row-level
-security (migrations 0007 and 0008); keep the two in step.
+security (migrations 0007, 0008 and 0010); keep the two in step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Text, cast, false, or_, select, true
 
@@ -138,20 +139,35 @@ def own_pledges(principal: Principal) -> Select[tuple[str]]:
 
 
 def shipment_visible(principal: Principal, model: type) -> ColumnElement[bool]:
-    """Transfer readers; and a donor liaison, the shipments of their nation's pledges."""
-    readers_see = role_clause(principal, *TRANSFER_READERS)
-    if not principal.has(Role.DONOR_LIAISON):
-        return readers_see
-    return or_(readers_see, model.pledge.in_(own_pledges(principal)))  # type: ignore[attr-defined]
+    """Transfer staff, by the shipment's marking; a donor liaison, their nation's pledges'."""
+    return _shipment_seen(principal, model)
 
 
 def about_visible_shipment(principal: Principal, model: type) -> ColumnElement[bool]:
-    """Legs, events, custody, assets, discrepancies: also for their shipment's donor liaison."""
-    readers_see = role_clause(principal, *TRANSFER_READERS)
+    """Legs, events, custody, assets, discrepancies: seen with their shipment.
+
+    Custody events and assets with no shipment are for transfer staff.
+    """
+    seen = select(shipments.c.id).where(_shipment_seen(principal, shipments.c))
+    shipment_id = model.shipment_id  # type: ignore[attr-defined]
+    loose = role_clause(principal, *TRANSFER_READERS) & shipment_id.is_(None)
+    return or_(shipment_id.in_(seen), loose)
+
+
+def _shipment_seen(principal: Principal, columns: Any) -> ColumnElement[bool]:
+    """Written on columns, so it reads the same on the mapped class and in a sub-select.
+
+    A shipment bears its pledge's marking; the pledge's own nation is its owner.
+    """
+    own = columns.pledge.in_(own_pledges(principal))
+    staff = (
+        role_clause(principal, *TRANSFER_READERS)
+        & cleared(principal, columns)
+        & releasable(principal, columns, own)
+    )
     if not principal.has(Role.DONOR_LIAISON):
-        return readers_see
-    theirs = select(shipments.c.id).where(shipments.c.pledge.in_(own_pledges(principal)))
-    return or_(readers_see, model.shipment_id.in_(theirs))  # type: ignore[attr-defined]
+        return staff
+    return or_(staff, own)
 
 
 def readers(*roles: Role) -> Visible:

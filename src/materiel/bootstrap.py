@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from materiel import tables
 from materiel.access_policy import POLICY
 from materiel.core.principal import Principal
+from materiel.logistics import markings
 from materiel.platform import migrate
 from materiel.platform.access import sessions as access
 from materiel.platform.database import make_engine, make_session_factory
@@ -39,6 +40,7 @@ class Runtime:
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         access.install(sessions, POLICY, app_filter=settings.access_app_filter)
+        markings.install(sessions)
         return cls(settings, engine, sessions)
 
     @cached_property

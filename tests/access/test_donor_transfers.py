@@ -1,10 +1,13 @@
-"""Donor liaisons follow their own nation's pledges through transfers, and nothing else.
+"""Who follows which pledges through transfers: by role, by marking, by nation.
 
 DESIGN.md: donor liaison officers "see what happened to" their nation's
-pledges. Through the real API, on SQLite and PostgreSQL, and on PostgreSQL
-a second time through a role that owns no tables with the application's
-filter off (row-level security alone), each user sees exactly the
-shipments, custody, assets and discrepancies `expected` says.
+pledges, and every record is marked. A shipment bears its pledge's marking:
+transfer staff see it when cleared for that marking and it is releasable to
+their nation. Through the real API, on SQLite and PostgreSQL, and on
+PostgreSQL a second time through a role that owns no tables with the
+application's filter off (row-level security alone), each user sees exactly
+the shipments, custody, assets and discrepancies `expected` says; and again
+after the donor's liaison re-marks its SECRET pledge for release to the alliance.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ USERS = (
     reference.User("pol-liaison", "POL", frozenset({Role.DONOR_LIAISON}), SECRET),
     reference.User("deu-trainer", "DEU", frozenset({Role.TRAINING_COORDINATOR}), SECRET),
     reference.User("hub-operator", "POL", frozenset({Role.NODE_OPERATOR}), 0),
+    reference.User("hub-operator-r", "POL", frozenset({Role.NODE_OPERATOR}), 1),
+    reference.User("deu-hub-operator", "DEU", frozenset({Role.NODE_OPERATOR}), SECRET),
 )
 
 
@@ -89,25 +94,34 @@ def build_world(runtime: Runtime) -> World:
     return World(pledge_of, serial_of, "P-DEU")
 
 
-def expected_pledges(user: reference.User) -> set[str]:
+def marked(pledge: dict[str, str]) -> reference.MarkedRecord:
+    releasable = tuple(pledge["releasable_to"].split("|"))
+    return reference.MarkedRecord(
+        pledge["ref"], pledge["donor"], pledge["classification"], releasable
+    )
+
+
+def expected_pledges(user: reference.User, pledges: list[dict[str, str]]) -> set[str]:
     """Pledges whose transfers the user follows (from DESIGN.md's words, not the policy)."""
     if reference.sees_transfers(user):
-        return {p["ref"] for p in PLEDGES}
+        return {p["ref"] for p in pledges if reference.may_read_marking(user, marked(p))}
     if "donor_liaison" not in user.roles:
         return set()
     return {
         p["ref"]
-        for p in PLEDGES
+        for p in pledges
         if p["donor"] == user.nation
         and reference.LEVELS.index(p["classification"]) <= user.clearance
     }
 
 
-def check_every_user(client: TestClient, owner: Runtime, world: World) -> None:
-    assert set(world.pledge_of.values()) == {p["ref"] for p in PLEDGES}
+def check_every_user(
+    client: TestClient, tokens: dict[str, str], world: World, pledges: list[dict[str, str]]
+) -> None:
+    assert set(world.pledge_of.values()) == {p["ref"] for p in pledges}
     for user in USERS:
-        headers = {"Authorization": f"Bearer {make_user(owner, user)}"}
-        follows = expected_pledges(user)
+        headers = {"Authorization": f"Bearer {tokens[user.username]}"}
+        follows = expected_pledges(user, pledges)
         theirs = {s for s, p in world.pledge_of.items() if p in follows}
         listed = client.get("/api/shipments", headers=headers).json()
         assert {s["id"] for s in listed} == theirs, user
@@ -116,6 +130,8 @@ def check_every_user(client: TestClient, owner: Runtime, world: World) -> None:
             assert detail.status_code == (200 if shipment in theirs else 404), (user, shipment)
             if shipment in theirs:
                 assert detail.json()["legs"], (user, shipment)
+                pledge = next(p for p in pledges if p["ref"] == world.pledge_of[shipment])
+                assert detail.json()["classification"] == pledge["classification"]
         for pledge, serial in world.serial_of.items():
             asset = client.get(f"/api/assets/{serial}", headers=headers)
             assert asset.status_code == (200 if pledge in follows else 404), (user, serial)
@@ -129,13 +145,27 @@ def check_every_user(client: TestClient, owner: Runtime, world: World) -> None:
         assert bool(items) == reference.sees_transfers(user), user
 
 
-def test_donor_liaisons_follow_their_own_pledges(runtime: Runtime) -> None:
+def check_before_and_after_remarking(client: TestClient, owner: Runtime, world: World) -> None:
+    tokens = {user.username: make_user(owner, user) for user in USERS}
+    check_every_user(client, tokens, world, PLEDGES)
+    released = {"classification": "NATO RESTRICTED", "releasable_to": ["UKR", "NATO"]}
+    headers = {"Authorization": f"Bearer {tokens['deu-liaison']}"}
+    changed = client.patch("/api/pledges/P-DEU-S", json=released, headers=headers)
+    assert changed.status_code == 200, changed.text
+    remarked = [
+        {**p, **released, "releasable_to": "UKR|NATO"} if p["ref"] == "P-DEU-S" else p
+        for p in PLEDGES
+    ]
+    check_every_user(client, tokens, world, remarked)
+
+
+def test_transfers_are_seen_by_role_marking_and_nation(runtime: Runtime) -> None:
     world = build_world(runtime)
-    check_every_user(TestClient(create_app(runtime)), runtime, world)
+    check_before_and_after_remarking(TestClient(create_app(runtime)), runtime, world)
 
 
 @pytest.mark.postgres
-def test_row_level_security_alone_gives_donors_the_same(postgres_url: str) -> None:
+def test_row_level_security_alone_gives_the_same(postgres_url: str) -> None:
     with app_role_runtime(postgres_url) as (app, owner):
         world = build_world(owner)
-        check_every_user(TestClient(create_app(app)), owner, world)
+        check_before_and_after_remarking(TestClient(create_app(app)), owner, world)

@@ -13,6 +13,7 @@ from typing import Any
 
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, InvalidInput
+from materiel.core.markings import DEFAULT_RELEASABILITY, Classification, Marking
 
 
 class ShipmentStatus(StrEnum):
@@ -80,7 +81,11 @@ class TransportPlanRecord:
 
 @dataclass
 class Shipment:
-    """Units of one allocation (pledge -> requirement) moving together along legs."""
+    """Units of one allocation (pledge -> requirement) moving together along legs.
+
+    It bears its pledge's marking, and follows it when the pledge is re-marked
+    (`logistics/markings.py`), so its row is shown by the same rule as the pledge's.
+    """
 
     id: str
     transport_plan_id: int
@@ -96,7 +101,13 @@ class Shipment:
     late_reason: str | None = None  # transit times alone, or which capacity was full
     location: str | None = None
     units_received: int = 0
+    classification: Classification = Classification.NATO_UNCLASSIFIED
+    releasable_to: tuple[str, ...] = DEFAULT_RELEASABILITY
     version: int = 1
+
+    @property
+    def marking(self) -> Marking:
+        return Marking(self.classification, self.releasable_to)
 
     def move(self, status: ShipmentStatus, node: str | None) -> None:
         if status not in SHIPMENT_TRANSITIONS[self.status]:

@@ -35,7 +35,7 @@ def shipments_page(request: Request, uow: UowDep) -> Response:
         "message": request.query_params.get("message", ""),
         "error": request.query_params.get("error", ""),
     }
-    return page(request, "shipments.html", context, markings=service.markings_of(shipments, uow))
+    return page(request, "shipments.html", context, markings=[s.marking for s in shipments])
 
 
 @router.post("/shipments/plan", response_class=HTMLResponse)
@@ -68,9 +68,7 @@ def shipment_page(shipment_id: str, request: Request, uow: UowDep) -> Response:
         "message": request.query_params.get("message", ""),
         "error": request.query_params.get("error", ""),
     }
-    return page(
-        request, "shipment.html", context, markings=service.markings_of([view.shipment], uow)
-    )
+    return page(request, "shipment.html", context, markings=[view.shipment.marking])
 
 
 @router.post("/shipments/{shipment_id}/step")

@@ -13,10 +13,8 @@ from datetime import date
 
 from materiel.core.dates import utc_now
 from materiel.core.errors import InvalidInput, NotFound
-from materiel.core.markings import Marking
 from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
 from materiel.donations.plan_store import PlanStore
-from materiel.donations.store import DonationsStore
 from materiel.logistics.model import (
     MOVING,
     Asset,
@@ -377,10 +375,3 @@ def remove_disruption(disruption_id: str, uow: UnitOfWork) -> None:
         uow.audit("remove", "disruption", disruption_id, disruption, None)
         uow.session.delete(disruption)
         uow.commit()
-
-
-def markings_of(shipments: list[Shipment], uow: UnitOfWork) -> list[Marking]:
-    """Shipments carry the marking of the pledges they move."""
-    wanted = {s.pledge for s in shipments}
-    with uow:
-        return [p.marking for p in DonationsStore(uow.session).all_pledges() if p.id in wanted]

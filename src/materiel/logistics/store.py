@@ -30,7 +30,7 @@ from materiel.logistics.model import (
     TransportPlanRecord,
     TransportPlanStatus,
 )
-from materiel.platform.column_types import enum_column_type
+from materiel.platform.column_types import ClassificationType, StringList, enum_column_type
 from materiel.platform.database import mapper_registry, metadata
 
 transport_plans = Table(
@@ -68,6 +68,8 @@ shipments = Table(
     Column("status", enum_column_type(ShipmentStatus), nullable=False, index=True),
     Column("location", String(80), ForeignKey("nodes.id")),
     Column("units_received", Integer, nullable=False),
+    Column("classification", ClassificationType, nullable=False),
+    Column("releasable_to", StringList, nullable=False),
     Column("version", Integer, nullable=False),
 )
 

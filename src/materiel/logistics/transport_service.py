@@ -200,8 +200,8 @@ def store_transport_plan(
         uow.session.add(record)
         uow.flush()
         assert record.id is not None
-        item_of = {p.id: p.item_type for p in DonationsStore(uow.session).all_pledges()}
-        shipments = [_shipment(record.id, s, item_of) for s in result.shipments]
+        pledges = {p.id: p for p in DonationsStore(uow.session).all_pledges()}
+        shipments = [_shipment(record.id, s, pledges) for s in result.shipments]
         for shipment, planned in zip(shipments, result.shipments, strict=True):
             uow.session.add(shipment)
             for seq, leg in enumerate(planned.legs):
@@ -223,21 +223,25 @@ def store_transport_plan(
         return record
 
 
-def _shipment(plan_id: int, planned: PlannedShipment, item_of: dict[str, str]) -> Shipment:
-    pledge, requirement = planned.movement.split(">", 1)
+def _shipment(plan_id: int, planned: PlannedShipment, pledges: dict[str, Pledge]) -> Shipment:
+    """The shipment to store; it bears its pledge's marking."""
+    pledge_id, requirement = planned.movement.split(">", 1)
+    pledge = pledges[pledge_id]
     first, last = planned.legs[0], planned.legs[-1]
     return Shipment(
         id=f"T{plan_id}-{planned.id}",
         transport_plan_id=plan_id,
-        pledge=pledge,
+        pledge=pledge_id,
         requirement=requirement,
-        item_type=item_of[pledge],
+        item_type=pledge.item_type,
         units=planned.units,
         origin=first.source,
         destination=last.target,
         planned_arrival=planned.arrival,
         days_late=planned.days_late,
         late_reason=planned.late_reason or None,
+        classification=pledge.classification,
+        releasable_to=pledge.releasable_to,
     )
 
 
