@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -41,6 +41,19 @@ def busiest_hub(plan: TransportPlan) -> str:
         for leg in s.legs[1:]:
             through[leg.source] += s.units
     return next(node for node, _ in through.most_common() if node.startswith("hub"))
+
+
+def forced(plan: TransportPlan, hub: str, today: date) -> int:
+    """Movements with a shipment not yet dispatched that passes the hub once it is closed."""
+    return len(
+        {
+            s.movement
+            for s in plan.shipments
+            if s.legs
+            and s.legs[0].depart >= today
+            and any(hub in (leg.source, leg.target) for leg in s.legs)
+        }
+    )
 
 
 def disrupted(scenario: TransportScenario, plan: TransportPlan, day: int) -> TransportScenario:
@@ -107,10 +120,13 @@ def main() -> None:
         f"cost {plan.objective.cost:,.0f}, {plan.solver.status}"
     )
     replanned = disrupted(scenario, plan, args.day)
+    hub, today = busiest_hub(plan), scenario.start + timedelta(days=args.day)
     print(
-        f"disruption: {busiest_hub(plan)} closed from day {args.day}; "
+        f"disruption: {hub} closed from day {args.day}; "
         f"{len(replanned.fixed)} legs already dispatched, "
-        f"{sum(m.units for m in replanned.movements)} units to re-plan",
+        f"{sum(m.units for m in replanned.movements)} units of "
+        f"{len(replanned.movements)} movements to re-plan; "
+        f"{forced(plan, hub, today)} movements must move (their shipments pass {hub})",
         flush=True,
     )
     with tempfile.TemporaryDirectory() as tmp:
