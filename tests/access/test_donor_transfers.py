@@ -132,6 +132,8 @@ def check_every_user(
                 assert detail.json()["legs"], (user, shipment)
                 pledge = next(p for p in pledges if p["ref"] == world.pledge_of[shipment])
                 assert detail.json()["classification"] == pledge["classification"]
+                page = client.get(f"/shipments/{shipment}", headers=headers).text
+                assert page.count(detail.json()["marking"]) == 2, (user, shipment)  # the banners
         for pledge, serial in world.serial_of.items():
             asset = client.get(f"/api/assets/{serial}", headers=headers)
             assert asset.status_code == (200 if pledge in follows else 404), (user, serial)
