@@ -112,6 +112,14 @@ def test_an_idle_or_expired_session_ends(runtime: Runtime) -> None:
         )
     assert client.get("/api/auth/me").status_code == 401
     assert client.get("/requirements").headers["location"] == "/login?next=%2Frequirements"
+    # A fragment htmx refreshes sends the whole page to sign in, and back to it after.
+    htmx = {"HX-Request": "true", "HX-Current-URL": "http://testserver/plans?status=draft"}
+    fragment = client.get("/requirements", headers=htmx)
+    assert fragment.status_code == 204
+    assert fragment.headers["HX-Redirect"] == "/login?next=%2Fplans%3Fstatus%3Ddraft"
+    elsewhere = {"HX-Request": "true", "HX-Current-URL": "https://evil.example//x"}
+    away = client.get("/requirements", headers=elsewhere)
+    assert away.headers["HX-Redirect"] == "/login?next=%2F"
 
 
 def test_disabling_a_user_ends_their_sessions(runtime: Runtime) -> None:

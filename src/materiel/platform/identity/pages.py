@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -97,7 +97,18 @@ def logout(request: Request) -> Response:
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:
+    """To /login, then back; a fragment htmx asked for sends the whole page there.
+
+    Otherwise htmx would swap the sign-in page into the part of the page it
+    was refreshing (a job's progress, say) when the session has ended.
+    """
     assert isinstance(exc, SignInRequired)
+    if request.headers.get("HX-Request") == "true":
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = safe_next(current.path + (f"?{current.query}" if current.query else ""))
+        response = Response(status_code=204)
+        response.headers["HX-Redirect"] = f"/login?next={quote(back, safe='')}"
+        return response
     return RedirectResponse(f"/login?next={quote(exc.next_url, safe='')}", status_code=303)
 
 
