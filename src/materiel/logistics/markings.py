@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from materiel.donations.model import Pledge
 from materiel.logistics.model import Shipment
 from materiel.logistics.store import shipments
-from materiel.platform.access.sessions import elevated
+from materiel.platform.access.sessions import as_system
 
 MARKING = ("classification", "releasable_to")
 
@@ -44,7 +44,7 @@ def follow_pledge_markings(session: Session, _context: Any, _instances: Any) -> 
     remarked = remarked_pledges(session)
     if not remarked:
         return
-    with elevated(session):
+    with as_system(session):  # inside a flush: statements run at once
         for pledge in remarked:
             session.execute(
                 update(shipments)

@@ -34,6 +34,7 @@ from materiel.logistics.planning.plan import PlannedShipment, TransportPlan, sol
 from materiel.logistics.planning.planner import plan_transport
 from materiel.logistics.store import LogisticsStore
 from materiel.network.store import NetworkStore
+from materiel.platform.access.sessions import elevated
 from materiel.platform.jobs.execution import Cancelled, JobContext
 from materiel.platform.records import check_version
 from materiel.platform.unit_of_work import UnitOfWork
@@ -302,12 +303,15 @@ def accept_transport_plan(
         record.accept()
         if current is not None and current.id is not None:
             current.status = TransportPlanStatus.SUPERSEDED
-            for shipment in logistics.shipments_of(current.id):
-                if shipment.status is ShipmentStatus.PLANNED:
-                    shipment.move(ShipmentStatus.CANCELLED, None)
-                    uow.session.add(
-                        ShipmentEvent(shipment.id, ShipmentStatus.CANCELLED, None, uow.actor)
-                    )
+            # Every unstarted shipment of the old plan ends, also those of
+            # pledges marked above what the accepting user may see.
+            with elevated(uow.session):
+                for shipment in logistics.shipments_of(current.id):
+                    if shipment.status is ShipmentStatus.PLANNED:
+                        shipment.move(ShipmentStatus.CANCELLED, None)
+                        uow.session.add(
+                            ShipmentEvent(shipment.id, ShipmentStatus.CANCELLED, None, uow.actor)
+                        )
         uow.audit("accept", "transport_plan", str(plan_id), None, record)
         uow.commit()
         return record

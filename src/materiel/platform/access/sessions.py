@@ -61,7 +61,18 @@ def elevated(session: Session) -> Iterator[None]:
 
     Example: a receipt by the partner marks the donor's pledge delivered. The
     audit entries still name the user; only the filters and checks step aside.
+    What is written inside is flushed inside: under row-level security an
+    UPDATE sees only the rows its principal may see.
     """
+    session.flush()  # the user's own changes, as the user
+    with as_system(session):
+        yield
+        session.flush()
+
+
+@contextmanager
+def as_system(session: Session) -> Iterator[None]:
+    """The system's principal for what runs inside, with no flush (safe inside one)."""
     user = principal_of(session)
     bind(session, Principal.system(user.username))
     row_security.announce(session, Principal.system(user.username))
