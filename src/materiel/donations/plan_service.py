@@ -32,6 +32,7 @@ from materiel.donations.planning.planner import allocate
 from materiel.donations.store import DonationsStore
 from materiel.network.service import Flow
 from materiel.network.store import NetworkStore
+from materiel.platform.access.sessions import elevated
 from materiel.platform.audit import snapshot
 from materiel.platform.jobs.execution import Cancelled, JobContext
 from materiel.platform.records import apply_status, check_version
@@ -197,7 +198,10 @@ def accept_plan(plan_id: int, expected_version: int | None, uow: UnitOfWork) -> 
         if current is not None:
             current.supersede()
         plan.accept(uow.actor)
-        _apply_statuses(uow, plans.allocations(plan_id))
+        # Statuses follow for every pledge and requirement in the plan, also
+        # those marked above what the accepting coordinator may see.
+        with elevated(uow.session):
+            _apply_statuses(uow, plans.allocations(plan_id))
         uow.audit("accept", "plan", str(plan_id), None, plan)
         uow.commit()
         return plan
