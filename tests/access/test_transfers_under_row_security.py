@@ -4,7 +4,8 @@ PostgreSQL through a role that owns no tables, with the application's filter
 off: every write a user makes (and the consequences it has on records they
 may not see) must pass the policies by itself. A node operator moves the
 shipment and hands it over, the partner receives it with one unit damaged, a
-coordinator resolves the discrepancy, and the pledge and requirement follow.
+coordinator resolves the discrepancy, the pledge and requirement follow, and
+the operator closes the hub.
 """
 
 from __future__ import annotations
@@ -88,3 +89,8 @@ def test_each_step_by_its_user(postgres_url: str) -> None:
         )
         assert resolved.status_code == 200, resolved.text
         assert not client.get("/api/board", headers=operator).json()["open_discrepancies"]
+        closed = {"kind": "node-closed", "target": hub, "from_date": "2027-01-01", "note": "strike"}
+        added = client.post("/api/disruptions", json=closed, headers=operator)
+        assert added.status_code == 201, added.text
+        listed = client.get("/api/disruptions", headers=partner).json()
+        assert [d["target"] for d in listed] == [hub]
