@@ -52,6 +52,7 @@ USERS = (
     reference.User("hub-operator", "POL", frozenset({Role.NODE_OPERATOR}), 0),
     reference.User("hub-operator-r", "POL", frozenset({Role.NODE_OPERATOR}), 1),
     reference.User("deu-hub-operator", "DEU", frozenset({Role.NODE_OPERATOR}), SECRET),
+    reference.User("ukr-logistics", "UKR", frozenset({Role.PARTNER_LOGISTICS}), 1),
 )
 
 
@@ -142,6 +143,11 @@ def check_every_user(
         board = client.get("/api/board", headers=headers).json()
         open_seen = bool(board["open_discrepancies"])
         assert open_seen == (world.discrepancy_pledge in follows), user
+        # The map draws planned flows only of pledges the user sees (the partner: none).
+        drawn = client.get("/api/map", headers=headers)
+        assert drawn.status_code == 200, (user, drawn.text)
+        if not reference.sees_plans(user) or user.nation == "UKR":
+            assert not any(link["units"] for link in drawn.json()["links"]), user
         plans = client.get("/api/transport-plans", headers=headers).json()
         items = plans["items"] if isinstance(plans, dict) else plans
         assert bool(items) == reference.sees_transfers(user), user

@@ -342,7 +342,11 @@ def review_plan(plan_id: int, uow: UnitOfWork) -> PlanReview:
 
 
 def accepted_flows(uow: UnitOfWork) -> list[Flow]:
-    """Units of the accepted plan from each pledge's origin to each requirement's destination."""
+    """Units of the accepted plan from each pledge's origin to each requirement's destination.
+
+    Only lines whose pledge and requirement the user sees: a pledge's origin
+    is the donor's to share (the partner sees no pledge that was not shared).
+    """
     with uow:
         plans, store = PlanStore(uow.session), DonationsStore(uow.session)
         accepted = plans.accepted()
@@ -353,5 +357,7 @@ def accepted_flows(uow: UnitOfWork) -> list[Flow]:
         return [
             Flow(origin, requirements[a.requirement].destination, a.quantity)
             for a in plans.allocations(accepted.id)
-            if (origin := pledges[a.pledge].origin) is not None and a.requirement in requirements
+            if a.pledge in pledges
+            and (origin := pledges[a.pledge].origin) is not None
+            and a.requirement in requirements
         ]
