@@ -24,7 +24,7 @@ to (or of the nation that owns the record). On top of that:
 Changes: a rule per audited entity, asked about the record before and after
 the change. Auditors change nothing; an entity with no rule is closed.
 PostgreSQL enforces the same read rules a second time with row-level
-security (migrations 0007, 0008 and 0010); keep the two in step.
+security (migrations 0007, 0008, 0010 and 0011); keep the two in step.
 """
 
 from __future__ import annotations
@@ -138,6 +138,16 @@ def own_pledges(principal: Principal) -> Select[tuple[str]]:
     )
 
 
+def plan_line_visible(principal: Principal, model: type) -> ColumnElement[bool]:
+    """Plan readers, by the line's marking (its pledge's; the pledge's nation owns it)."""
+    own = model.pledge.in_(own_pledges(principal))  # type: ignore[attr-defined]
+    return (
+        role_clause(principal, *PLAN_READERS)
+        & cleared(principal, model)
+        & releasable(principal, model, own)
+    )
+
+
 def shipment_visible(principal: Principal, model: type) -> ColumnElement[bool]:
     """Transfer staff, by the shipment's marking; a donor liaison, their nation's pledges'."""
     return _shipment_seen(principal, model)
@@ -182,7 +192,8 @@ def readers(*roles: Role) -> Visible:
 ROWS = (
     RowRule(Requirement, partner_marked),
     RowRule(Pledge, pledge_visible),
-    *(RowRule(model, readers(*PLAN_READERS)) for model in (StoredPlan, PlannedAllocation)),
+    RowRule(StoredPlan, readers(*PLAN_READERS)),
+    RowRule(PlannedAllocation, plan_line_visible),
     RowRule(PairingRule, readers(C, A)),
     *(RowRule(model, readers(*TRANSFER_READERS)) for model in (TransportPlanRecord, Disruption)),
     RowRule(Shipment, shipment_visible),

@@ -17,7 +17,9 @@ from sqlalchemy.orm import sessionmaker
 from materiel import tables
 from materiel.access_policy import POLICY
 from materiel.core.principal import Principal
-from materiel.logistics import markings
+from materiel.donations import markings
+from materiel.donations.plan_store import plan_allocations
+from materiel.logistics.store import shipments
 from materiel.platform import migrate
 from materiel.platform.access import sessions as access
 from materiel.platform.database import make_engine, make_session_factory
@@ -40,7 +42,7 @@ class Runtime:
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         access.install(sessions, POLICY, app_filter=settings.access_app_filter)
-        markings.install(sessions)
+        markings.install(sessions, (plan_allocations, shipments))
         return cls(settings, engine, sessions)
 
     @cached_property

@@ -53,6 +53,7 @@ USERS = (
     reference.User("hub-operator-r", "POL", frozenset({Role.NODE_OPERATOR}), 1),
     reference.User("deu-hub-operator", "DEU", frozenset({Role.NODE_OPERATOR}), SECRET),
     reference.User("ukr-logistics", "UKR", frozenset({Role.PARTNER_LOGISTICS}), 1),
+    reference.User("coordinator-r", "NATO", frozenset({Role.COORDINATOR}), 1),
 )
 
 
@@ -63,6 +64,7 @@ class World:
     pledge_of: dict[str, str]  # shipment id -> pledge id
     serial_of: dict[str, str]  # pledge id -> one serial handed over
     discrepancy_pledge: str
+    plan_id: int  # the accepted allocation plan
 
 
 def build_world(runtime: Runtime) -> World:
@@ -92,10 +94,10 @@ def build_world(runtime: Runtime) -> World:
         if pledge == "P-DEU":
             short = Finding(DiscrepancyKind.SHORT, 1, "held back at the border")
             service.receive(first.id, Receipt(first.units - 1, "Capt. K", (short,)), None, uow("u"))
-    return World(pledge_of, serial_of, "P-DEU")
+    return World(pledge_of, serial_of, "P-DEU", plan.id or 0)
 
 
-def marked(pledge: dict[str, str]) -> reference.MarkedRecord:
+def marked_as(pledge: dict[str, str]) -> reference.MarkedRecord:
     releasable = tuple(pledge["releasable_to"].split("|"))
     return reference.MarkedRecord(
         pledge["ref"], pledge["donor"], pledge["classification"], releasable
@@ -105,7 +107,7 @@ def marked(pledge: dict[str, str]) -> reference.MarkedRecord:
 def expected_pledges(user: reference.User, pledges: list[dict[str, str]]) -> set[str]:
     """Pledges whose transfers the user follows (from DESIGN.md's words, not the policy)."""
     if reference.sees_transfers(user):
-        return {p["ref"] for p in pledges if reference.may_read_marking(user, marked(p))}
+        return {p["ref"] for p in pledges if reference.may_read_marking(user, marked_as(p))}
     if "donor_liaison" not in user.roles:
         return set()
     return {
@@ -143,6 +145,13 @@ def check_every_user(
         board = client.get("/api/board", headers=headers).json()
         open_seen = bool(board["open_discrepancies"])
         assert open_seen == (world.discrepancy_pledge in follows), user
+        # Allocation plan lines bear their pledge's marking too.
+        plan = client.get(f"/api/plans/{world.plan_id}", headers=headers)
+        assert plan.status_code == (200 if reference.sees_plans(user) else 404), user
+        if reference.sees_plans(user):
+            lines = {line["pledge"] for line in plan.json()["allocations"]}
+            marked = {p["ref"] for p in pledges if reference.may_read_marking(user, marked_as(p))}
+            assert lines == marked, user
         # The map draws planned flows only of pledges the user sees (the partner: none).
         drawn = client.get("/api/map", headers=headers)
         assert drawn.status_code == 200, (user, drawn.text)

@@ -14,6 +14,7 @@ from typing import Any
 
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, InvalidInput
+from materiel.core.markings import DEFAULT_RELEASABILITY, Classification, Marking
 
 
 class PlanStatus(StrEnum):
@@ -58,7 +59,11 @@ class StoredPlan:
 
 @dataclass
 class PlannedAllocation:
-    """Units of one pledge assigned to one requirement within a plan, with why."""
+    """Units of one pledge assigned to one requirement within a plan, with why.
+
+    A line bears its pledge's marking (and follows it, `donations/markings.py`),
+    so it is shown by the same rule as the pledge's.
+    """
 
     plan_id: int
     pledge: str
@@ -68,7 +73,13 @@ class PlannedAllocation:
     days_late: int
     reasons: list[str] = field(default_factory=list)
     pinned: bool = False
+    classification: Classification = Classification.NATO_UNCLASSIFIED
+    releasable_to: tuple[str, ...] = DEFAULT_RELEASABILITY
     id: int | None = None
+
+    @property
+    def marking(self) -> Marking:
+        return Marking(self.classification, self.releasable_to)
 
 
 @dataclass

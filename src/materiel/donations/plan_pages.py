@@ -49,11 +49,7 @@ def job_status(job_id: int, request: Request, uow: UowDep) -> Response:
 def plan_page(plan_id: int, request: Request, uow: UowDep) -> Response:
     review = plan_service.review_plan(plan_id, uow)
     markings = [
-        *(
-            review.pledges[a.pledge].marking
-            for a in review.allocations
-            if a.pledge in review.pledges
-        ),
+        *(a.marking for a in review.allocations),
         *(
             review.requirements[a.requirement].marking
             for a in review.allocations

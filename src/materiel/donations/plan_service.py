@@ -151,6 +151,8 @@ def store_plan(uow: UnitOfWork, result: Plan, basis_id: int | None, notes: list[
         uow.session.add(plan)
         uow.flush()
         assert plan.id is not None
+        with elevated(uow.session):  # every line bears its pledge's marking
+            markings = {p.id: p.marking for p in DonationsStore(uow.session).all_pledges()}
         for a in result.allocations:
             uow.session.add(
                 PlannedAllocation(
@@ -162,6 +164,8 @@ def store_plan(uow: UnitOfWork, result: Plan, basis_id: int | None, notes: list[
                     days_late=a.days_late,
                     reasons=list(a.reasons),
                     pinned=a.pinned,
+                    classification=markings[a.pledge].classification,
+                    releasable_to=markings[a.pledge].releasable_to,
                 )
             )
         uow.audit("plan", "plan", str(plan.id), None, plan)

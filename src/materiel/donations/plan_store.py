@@ -23,7 +23,7 @@ from materiel.donations.plan_model import (
     RuleKind,
     StoredPlan,
 )
-from materiel.platform.column_types import enum_column_type
+from materiel.platform.column_types import ClassificationType, StringList, enum_column_type
 from materiel.platform.database import mapper_registry, metadata
 
 plans = Table(
@@ -55,6 +55,8 @@ plan_allocations = Table(
     Column("days_late", Integer, nullable=False),
     Column("reasons", JSON, nullable=False),
     Column("pinned", Boolean, nullable=False),
+    Column("classification", ClassificationType, nullable=False),
+    Column("releasable_to", StringList, nullable=False),
 )
 
 pairing_rules = Table(

@@ -84,7 +84,7 @@ class Shipment:
     """Units of one allocation (pledge -> requirement) moving together along legs.
 
     It bears its pledge's marking, and follows it when the pledge is re-marked
-    (`logistics/markings.py`), so its row is shown by the same rule as the pledge's.
+    (`donations/markings.py`), so its row is shown by the same rule as the pledge's.
     """
 
     id: str

@@ -2,7 +2,7 @@
 
 Each shipment gets the classification and releasability of the pledge it
 moves (copied here for the shipments there are; kept in step by
-`materiel/logistics/markings.py` when a pledge is re-marked). Restates
+`materiel/donations/markings.py` when a pledge is re-marked). Restates
 `shipment_visible` and `about_visible_shipment` of
 `materiel/access_policy.py` in SQL: transfer staff see a shipment only
 when cleared for its marking and it is releasable to their nation (or it
