@@ -160,6 +160,10 @@ def check_every_user(
         plans = client.get("/api/transport-plans", headers=headers).json()
         items = plans["items"] if isinstance(plans, dict) else plans
         assert bool(items) == reference.sees_transfers(user), user
+        # The first plan lists every movement as changed; each entry names its pledge.
+        for listed_plan in items:
+            named = {e["movement"].split(">")[0] for e in listed_plan["changes"]}
+            assert named == follows, (user, named)
 
 
 def check_before_and_after_remarking(client: TestClient, owner: Runtime, world: World) -> None:

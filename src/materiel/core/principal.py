@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from materiel.core.markings import Classification
+from materiel.core.markings import Classification, Marking, release_groups
 
 
 class Role(StrEnum):
@@ -42,6 +42,19 @@ class Principal:
     def has(self, *roles: Role) -> bool:
         """True when the principal holds any of these roles."""
         return bool(self.roles.intersection(roles))
+
+    def may_read(self, marking: Marking, owner: str) -> bool:
+        """Cleared for the marking, and it releases to the user's nation (or it owns it).
+
+        The rule `access_policy.cleared` and `releasable` state in SQL, for a
+        marked entry held inside another record's document.
+        """
+        if self.is_system:
+            return True
+        if marking.classification > self.clearance:
+            return False
+        codes = release_groups(self.nation)
+        return owner == self.nation or any(code in marking.releasable_to for code in codes)
 
     @classmethod
     def system(cls, name: str = "system") -> Principal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -34,7 +35,7 @@ from materiel.logistics.planning.plan import PlannedShipment, TransportPlan, sol
 from materiel.logistics.planning.planner import plan_transport
 from materiel.logistics.store import LogisticsStore
 from materiel.network.store import NetworkStore
-from materiel.platform.access.sessions import elevated
+from materiel.platform.access.sessions import elevated, principal_of
 from materiel.platform.jobs.execution import Cancelled, JobContext
 from materiel.platform.records import check_version
 from materiel.platform.unit_of_work import UnitOfWork
@@ -325,9 +326,35 @@ def transport_job(context: JobContext) -> dict[str, Any]:
 
 
 def list_transport_plans(uow: UnitOfWork) -> list[TransportPlanRecord]:
-    """Transport plan versions, newest first."""
+    """Transport plan versions, newest first, as the user may see them (`as_seen`)."""
     with uow:
-        return LogisticsStore(uow.session).plans()
+        return as_seen(uow, LogisticsStore(uow.session).plans())
+
+
+def as_seen(uow: UnitOfWork, records: list[TransportPlanRecord]) -> list[TransportPlanRecord]:
+    """Plans whose lists of unplanned and changed movements hold only what the user may see.
+
+    Each entry names a pledge (`pledge>requirement`) and bears its marking;
+    the copies returned are detached, so nothing filtered is ever written back.
+    """
+    principal = principal_of(uow.session)
+    if principal.is_system:
+        return records
+    with elevated(uow.session):
+        pledges = {p.id: p for p in DonationsStore(uow.session).all_pledges()}
+
+    def seen(entry: dict[str, Any]) -> bool:
+        pledge = pledges.get(str(entry.get("movement", "")).split(">", 1)[0])
+        return pledge is not None and principal.may_read(pledge.marking, pledge.donor)
+
+    return [
+        replace(
+            record,
+            unplanned=[e for e in record.unplanned if seen(e)],
+            changes=[e for e in record.changes if seen(e)],
+        )
+        for record in records
+    ]
 
 
 def transport_plan_view(
@@ -338,4 +365,5 @@ def transport_plan_view(
         record = uow.session.get(TransportPlanRecord, plan_id)
         if record is None:
             raise NotFound(f"transport plan {plan_id} does not exist")
-        return record, LogisticsStore(uow.session).shipments_of(plan_id)
+        (seen,) = as_seen(uow, [record])
+        return seen, LogisticsStore(uow.session).shipments_of(plan_id)
