@@ -23,13 +23,19 @@ from tests.access.test_donor_transfers import PLEDGES, REQUIREMENTS, build_world
 from tests.access.test_need_to_know import app_role_runtime, make_user
 from tests.factories import load_reference_data
 
+COORDINATOR_R = reference.User("coord-r", "NATO", frozenset({Role.COORDINATOR}), 1)
+PARTNER = reference.User("ukr-logistics", "UKR", frozenset({Role.PARTNER_LOGISTICS}), 1)
+
+
+def signed_in(owner: Runtime, user: reference.User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_user(owner, user)}"}
+
 
 def accept_as_restricted_coordinator(client: TestClient, owner: Runtime) -> None:
     """A new plan, accepted through the API by a coordinator not cleared for P-DEU-S."""
     old = {s.id: s.status for s in service.list_shipments(owner.uow())}
     moved = transport_service.run_transport(owner.uow("planner"), time_limit_s=10)
-    user = reference.User("coord-r", "NATO", frozenset({Role.COORDINATOR}), 1)
-    headers = {"Authorization": f"Bearer {make_user(owner, user)}"}
+    headers = signed_in(owner, COORDINATOR_R)
     body = {"version": moved.version}
     accepted = client.post(f"/api/transport-plans/{moved.id}/accept", json=body, headers=headers)
     assert accepted.status_code == 200, accepted.text
@@ -59,8 +65,7 @@ def test_a_partner_receipt_under_row_level_security_alone(postgres_url: str) -> 
     with app_role_runtime(postgres_url) as (app, owner):
         world = build_world(owner)
         client = TestClient(create_app(app))
-        user = reference.User("ukr-logistics", "UKR", frozenset({Role.PARTNER_LOGISTICS}), 1)
-        headers = {"Authorization": f"Bearer {make_user(owner, user)}"}
+        headers = signed_in(owner, PARTNER)
         shipment = next(
             s
             for s in service.list_shipments(owner.uow())
@@ -80,8 +85,7 @@ def accept_allocation_as_restricted_coordinator(client: TestClient, owner: Runti
     import_requirements(("requirements", REQUIREMENTS), owner.uow("t"))
     import_pledges(("pledges", PLEDGES), owner.uow("t"))
     plan = plan_service.run_allocation(owner.uow("planner"), time_limit_s=5)
-    user = reference.User("coord-r", "NATO", frozenset({Role.COORDINATOR}), 1)
-    headers = {"Authorization": f"Bearer {make_user(owner, user)}"}
+    headers = signed_in(owner, COORDINATOR_R)
     body = {"version": plan.version}
     accepted = client.post(f"/api/plans/{plan.id}/accept", json=body, headers=headers)
     assert accepted.status_code == 200, accepted.text
