@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
 from materiel.bootstrap import Runtime
 from materiel.logistics import service, transport_service
-from materiel.logistics.model import ShipmentStatus
+from materiel.logistics.model import DisruptionKind, ShipmentStatus
 from tests.auth import signed_in_client
 from tests.logistics.test_transfers import allocated  # noqa: F401 - the shared fixture
 
@@ -101,3 +102,35 @@ def test_the_cli_story(runtime: Runtime) -> None:
     assert "OPEN" in materiel("shipment", "show", sid)
     board = materiel("shipment", "board")
     assert "open discrepancy" in board and "busiest day" in board
+
+
+def test_a_replan_is_reviewed_on_its_page_then_accepted(runtime: Runtime) -> None:
+    """After a link is cut, the new plan's page shows its lateness against the plan it
+    replaces and what changed, movement by movement, before anyone accepts it."""
+    first = transport_service.run_transport(runtime.uow("planner"), time_limit_s=10)
+    transport_service.accept_transport_plan(first.id or 0, None, runtime.uow("chief"))
+    service.add_disruption(
+        DisruptionKind.LINK_REDUCED, "rzeszow>lviv:road", from_date=date(2026, 1, 1),
+        capacity=0, note="bridge closed", uow=runtime.uow("operator"),
+    )  # fmt: skip
+    second = transport_service.run_transport(runtime.uow("planner"), time_limit_s=10)
+    assert second.basis_id == first.id and second.changes
+    client = signed_in_client(runtime)
+    listing = client.get("/shipments").text
+    assert f'href="/transport-plans/{second.id}"' in listing
+    page = client.get(f"/transport-plans/{second.id}")
+    assert page.status_code == 200
+    figures = page.text.split('id="figures"')[1].split("</table>")[0]
+    assert f"Transport plan {first.id}" in figures
+    assert f">{second.objective['unit_days_late']}<" in figures
+    changed = page.text.split('id="changes"')[1].split("</table>")[0]
+    assert changed.count("<tr>") == 1 + len(second.changes)  # the header, then one per movement
+    assert all(c["movement"].replace(">", "&gt;") in changed for c in second.changes)
+    accepted = client.post(
+        f"/transport-plans/{second.id}/accept",
+        data={"version": str(second.version)},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert accepted.status_code == 303, accepted.text
+    assert "accepted" in accepted.headers["location"]

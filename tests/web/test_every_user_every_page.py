@@ -21,7 +21,7 @@ from tests.web.support import Site
 PAGES = (
     "/", "/requirements", "/pledges", "/catalogue", "/plans", "/map", "/imports", "/shipments",
     "/plans/{plan_id}", "/shipments/{shipment_id}", "/pledges/{pledge_id}",
-    "/requirements/{requirement_id}", "/demining",
+    "/requirements/{requirement_id}", "/demining", "/transport-plans/{transport_plan_id}",
 )  # fmt: skip
 IDS = {
     "plan_id": "SELECT id FROM plans",
