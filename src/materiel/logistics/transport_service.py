@@ -202,7 +202,8 @@ def store_transport_plan(
         uow.session.add(record)
         uow.flush()
         assert record.id is not None
-        pledges = {p.id: p for p in DonationsStore(uow.session).all_pledges()}
+        with elevated(uow.session):  # every shipment bears its pledge's marking
+            pledges = {p.id: p for p in DonationsStore(uow.session).all_pledges()}
         shipments = [_shipment(record.id, s, pledges) for s in result.shipments]
         for shipment, planned in zip(shipments, result.shipments, strict=True):
             uow.session.add(shipment)
@@ -334,8 +335,9 @@ def list_transport_plans(uow: UnitOfWork) -> list[TransportPlanRecord]:
 def as_seen(uow: UnitOfWork, records: list[TransportPlanRecord]) -> list[TransportPlanRecord]:
     """Plans whose lists of unplanned and changed movements hold only what the user may see.
 
-    Each entry names a pledge (`pledge>requirement`) and bears its marking;
-    the copies returned are detached, so nothing filtered is ever written back.
+    Each entry names a pledge (`pledge>requirement`) and is shown by that
+    pledge's marking; the copies returned are detached, so nothing filtered is
+    ever written back.
     """
     principal = principal_of(uow.session)
     if principal.is_system:
