@@ -83,6 +83,9 @@ def test_the_cli_story(runtime: Runtime) -> None:
     sid = service.list_shipments(runtime.uow(), ShipmentStatus.PLANNED)[0].id
     assert sid in listing
     shown = materiel("shipment", "show", sid)
+    banner = service.shipment_view(sid, runtime.uow()).shipment.marking.banner
+    assert shown.splitlines()[0] == banner == shown.splitlines()[-1]  # marked, top and bottom
+    assert listing.splitlines()[0] == listing.splitlines()[-1] and "REL TO" in listing
     hub = shown.split("leg 1: ")[1].split(" -> ")[1].split(" by ")[0]
     materiel("shipment", "dispatch", sid)
     materiel("shipment", "arrive", sid, "--node", hub)

@@ -10,6 +10,7 @@ import typer
 from materiel.console import actor, console, start_runtime
 from materiel.core.dates import parse_date
 from materiel.core.errors import InvalidInput
+from materiel.core.markings import most_restrictive
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
     DiscrepancyKind,
@@ -57,8 +58,12 @@ def accept_plan(plan_id: Annotated[int, typer.Argument(help="transport plan numb
 def list_shipments(
     status: Annotated[ShipmentStatus | None, typer.Option(help="only this status")] = None,
 ) -> None:
-    """Shipments with status, where they are and when they are due, one per line."""
-    for s in service.list_shipments(start_runtime().uow(), status):
+    """Shipments with status, where they are and when they are due, one per line,
+    between banners of the most restrictive marking among them."""
+    shipments = service.list_shipments(start_runtime().uow(), status)
+    banner = most_restrictive(s.marking for s in shipments).banner
+    console.print(banner, highlight=False)
+    for s in shipments:
         where = f" at {s.location}" if s.location else ""
         late = f", {s.days_late} days late" if s.days_late else ""
         console.print(
@@ -66,6 +71,7 @@ def list_shipments(
             f"{where}  due {s.planned_arrival.isoformat()}{late}",
             highlight=False,
         )
+    console.print(banner, highlight=False)
 
 
 @shipment_app.command("board")
@@ -92,6 +98,7 @@ def show(shipment_id: str) -> None:
     """A shipment's legs, events, custody and discrepancies."""
     view = service.shipment_view(shipment_id, start_runtime().uow())
     s = view.shipment
+    console.print(s.marking.banner, highlight=False)
     route = f"{s.origin} -> {s.destination}"
     console.print(f"[bold]{s.id}[/] {s.status.value}: {s.units} x {s.item_type}, {route}")
     for leg in view.legs:
@@ -108,6 +115,7 @@ def show(shipment_id: str) -> None:
     for d in view.discrepancies:
         state = f"resolved by {d.resolved_by}" if d.resolved_by else "OPEN"
         console.print(f"  discrepancy {d.id}: {d.kind.value} {d.quantity} ({d.reason}) {state}")
+    console.print(s.marking.banner, highlight=False)
 
 
 @shipment_app.command("dispatch")
