@@ -138,14 +138,22 @@ def own_pledges(principal: Principal) -> Select[tuple[str]]:
     )
 
 
-def plan_line_visible(principal: Principal, model: type) -> ColumnElement[bool]:
-    """Plan readers, by the line's marking (its pledge's; the pledge's nation owns it)."""
-    own = model.pledge.in_(own_pledges(principal))  # type: ignore[attr-defined]
+def pledge_marked(principal: Principal, columns: Any, *roles: Role) -> ColumnElement[bool]:
+    """Holders of `roles`, by the pledge's marking a record bears (the pledge's nation owns it).
+
+    Written on columns, so it reads the same on a mapped class and in a sub-select.
+    """
+    own = columns.pledge.in_(own_pledges(principal))
     return (
-        role_clause(principal, *PLAN_READERS)
-        & cleared(principal, model)
-        & releasable(principal, model, own)
+        role_clause(principal, *roles)
+        & cleared(principal, columns)
+        & releasable(principal, columns, own)
     )
+
+
+def plan_line_visible(principal: Principal, model: type) -> ColumnElement[bool]:
+    """Plan readers, by the line's marking."""
+    return pledge_marked(principal, model, *PLAN_READERS)
 
 
 def shipment_visible(principal: Principal, model: type) -> ColumnElement[bool]:
@@ -165,19 +173,11 @@ def about_visible_shipment(principal: Principal, model: type) -> ColumnElement[b
 
 
 def _shipment_seen(principal: Principal, columns: Any) -> ColumnElement[bool]:
-    """Written on columns, so it reads the same on the mapped class and in a sub-select.
-
-    A shipment bears its pledge's marking; the pledge's own nation is its owner.
-    """
-    own = columns.pledge.in_(own_pledges(principal))
-    staff = (
-        role_clause(principal, *TRANSFER_READERS)
-        & cleared(principal, columns)
-        & releasable(principal, columns, own)
-    )
+    """Transfer staff by the marking; a donor liaison, the shipments of their nation's pledges."""
+    staff = pledge_marked(principal, columns, *TRANSFER_READERS)
     if not principal.has(Role.DONOR_LIAISON):
         return staff
-    return or_(staff, own)
+    return or_(staff, columns.pledge.in_(own_pledges(principal)))
 
 
 def readers(*roles: Role) -> Visible:
