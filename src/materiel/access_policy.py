@@ -24,12 +24,13 @@ to (or of the nation that owns the record). On top of that:
 Changes: a rule per audited entity, asked about the record before and after
 the change. Auditors change nothing; an entity with no rule is closed.
 PostgreSQL enforces the same read rules a second time with row-level
-security (migrations 0007, 0008, 0010 and 0011); keep the two in step.
+security (migrations 0007, 0008 and 0010 to 0012); keep the two in step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Text, cast, false, or_, select, true
@@ -138,8 +139,9 @@ def own_pledges(principal: Principal) -> Select[tuple[str]]:
     )
 
 
-def pledge_marked(principal: Principal, columns: Any, *roles: Role) -> ColumnElement[bool]:
-    """Holders of `roles`, by the pledge's marking a record bears (the pledge's nation owns it).
+def allocation_marked(principal: Principal, columns: Any, *roles: Role) -> ColumnElement[bool]:
+    """Holders of `roles` who may read the pledge's marking a record bears (its nation owns
+    it) and its requirement's (the partner owns it).
 
     Written on columns, so it reads the same on a mapped class and in a sub-select.
     """
@@ -148,12 +150,22 @@ def pledge_marked(principal: Principal, columns: Any, *roles: Role) -> ColumnEle
         role_clause(principal, *roles)
         & cleared(principal, columns)
         & releasable(principal, columns, own)
+        & requirement_marked(principal, columns)
     )
 
 
+def requirement_marked(principal: Principal, columns: Any) -> ColumnElement[bool]:
+    """The requirement's marking a plan line or shipment bears, read as the requirement's."""
+    marking = SimpleNamespace(
+        classification=columns.requirement_classification,
+        releasable_to=columns.requirement_releasable_to,
+    )
+    return partner_marked(principal, marking)  # type: ignore[arg-type]
+
+
 def plan_line_visible(principal: Principal, model: type) -> ColumnElement[bool]:
-    """Plan readers, by the line's marking."""
-    return pledge_marked(principal, model, *PLAN_READERS)
+    """Plan readers, by the line's markings."""
+    return allocation_marked(principal, model, *PLAN_READERS)
 
 
 def shipment_visible(principal: Principal, model: type) -> ColumnElement[bool]:
@@ -173,11 +185,13 @@ def about_visible_shipment(principal: Principal, model: type) -> ColumnElement[b
 
 
 def _shipment_seen(principal: Principal, columns: Any) -> ColumnElement[bool]:
-    """Transfer staff by the marking; a donor liaison, the shipments of their nation's pledges."""
-    staff = pledge_marked(principal, columns, *TRANSFER_READERS)
+    """Transfer staff by the markings; a donor liaison, the shipments of their nation's
+    pledges (to requirements they may read)."""
+    staff = allocation_marked(principal, columns, *TRANSFER_READERS)
     if not principal.has(Role.DONOR_LIAISON):
         return staff
-    return or_(staff, columns.pledge.in_(own_pledges(principal)))
+    theirs = columns.pledge.in_(own_pledges(principal)) & requirement_marked(principal, columns)
+    return or_(staff, theirs)
 
 
 def readers(*roles: Role) -> Visible:

@@ -1,13 +1,14 @@
 """Who follows which pledges through transfers: by role, by marking, by nation.
 
 DESIGN.md: donor liaison officers "see what happened to" their nation's
-pledges, and every record is marked. A shipment bears its pledge's marking:
-transfer staff see it when cleared for that marking and it is releasable to
-their nation. Through the real API, on SQLite and PostgreSQL, and on
+pledges, and every record is marked. A shipment (and a plan line) bears its
+pledge's marking and its requirement's: transfer staff see it when they may
+read both (cleared, and releasable to their nation or owned by it). Through the real API, on SQLite and PostgreSQL, and on
 PostgreSQL a second time through a role that owns no tables with the
 application's filter off (row-level security alone), each user sees exactly
-the shipments, custody, assets and discrepancies `expected` says; and again
-after the donor's liaison re-marks its SECRET pledge for release to the alliance.
+the shipments, custody, assets and discrepancies `expected` says; again after
+the donor's liaison re-marks its SECRET pledge for release to the alliance;
+and again after the partner narrows its requirement's release to itself.
 """
 
 from __future__ import annotations
@@ -104,8 +105,15 @@ def marked_as(pledge: dict[str, str]) -> reference.MarkedRecord:
     )
 
 
-def expected_pledges(user: reference.User, pledges: list[dict[str, str]]) -> set[str]:
-    """Pledges whose transfers the user follows (from DESIGN.md's words, not the policy)."""
+OPEN_REQUIREMENT = reference.MarkedRecord("R-1", "UKR", "NATO UNCLASSIFIED", ("UKR", "NATO"))
+
+
+def expected_pledges(
+    user: reference.User, pledges: list[dict[str, str]], need: reference.MarkedRecord
+) -> set[str]:
+    """Pledges whose transfers (all to `need`) the user follows, from DESIGN.md's words."""
+    if not reference.may_read_marking(user, need):
+        return set()
     if reference.sees_transfers(user):
         return {p["ref"] for p in pledges if reference.may_read_marking(user, marked_as(p))}
     if "donor_liaison" not in user.roles:
@@ -119,12 +127,16 @@ def expected_pledges(user: reference.User, pledges: list[dict[str, str]]) -> set
 
 
 def check_every_user(
-    client: TestClient, tokens: dict[str, str], world: World, pledges: list[dict[str, str]]
+    client: TestClient,
+    tokens: dict[str, str],
+    world: World,
+    pledges: list[dict[str, str]],
+    need: reference.MarkedRecord = OPEN_REQUIREMENT,
 ) -> None:
     assert set(world.pledge_of.values()) == {p["ref"] for p in pledges}
     for user in USERS:
         headers = {"Authorization": f"Bearer {tokens[user.username]}"}
-        follows = expected_pledges(user, pledges)
+        follows = expected_pledges(user, pledges, need)
         theirs = {s for s, p in world.pledge_of.items() if p in follows}
         listed = client.get("/api/shipments", headers=headers).json()
         assert {s["id"] for s in listed} == theirs, user
@@ -150,8 +162,7 @@ def check_every_user(
         assert plan.status_code == (200 if reference.sees_plans(user) else 404), user
         if reference.sees_plans(user):
             lines = {line["pledge"] for line in plan.json()["allocations"]}
-            marked = {p["ref"] for p in pledges if reference.may_read_marking(user, marked_as(p))}
-            assert lines == marked, user
+            assert lines == follows, user
         # The map draws planned flows only of pledges the user sees (the partner: none).
         drawn = client.get("/api/map", headers=headers)
         assert drawn.status_code == 200, (user, drawn.text)
@@ -178,6 +189,13 @@ def check_before_and_after_remarking(client: TestClient, owner: Runtime, world: 
         for p in PLEDGES
     ]
     check_every_user(client, tokens, world, remarked)
+    # The partner narrows its requirement to itself: only the partner's staff follow it now.
+    narrowed = {"classification": "NATO RESTRICTED", "releasable_to": ["UKR"]}
+    headers = {"Authorization": f"Bearer {tokens['ukr-logistics']}"}
+    changed = client.patch("/api/requirements/R-1", json=narrowed, headers=headers)
+    assert changed.status_code == 200, changed.text
+    need = reference.MarkedRecord("R-1", "UKR", "NATO RESTRICTED", ("UKR",))
+    check_every_user(client, tokens, world, remarked, need)
 
 
 def test_transfers_are_seen_by_role_marking_and_nation(runtime: Runtime) -> None:

@@ -14,7 +14,12 @@ from typing import Any
 
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, InvalidInput
-from materiel.core.markings import DEFAULT_RELEASABILITY, Classification, Marking
+from materiel.core.markings import (
+    DEFAULT_RELEASABILITY,
+    Classification,
+    Marking,
+    most_restrictive,
+)
 
 
 class PlanStatus(StrEnum):
@@ -61,8 +66,8 @@ class StoredPlan:
 class PlannedAllocation:
     """Units of one pledge assigned to one requirement within a plan, with why.
 
-    A line bears its pledge's marking (and follows it, `donations/markings.py`),
-    so it is shown by the same rule as the pledge's.
+    A line bears its pledge's marking and its requirement's, and follows them
+    (`donations/markings.py`): whoever sees it may read both.
     """
 
     plan_id: int
@@ -73,13 +78,21 @@ class PlannedAllocation:
     days_late: int
     reasons: list[str] = field(default_factory=list)
     pinned: bool = False
-    classification: Classification = Classification.NATO_UNCLASSIFIED
+    classification: Classification = Classification.NATO_UNCLASSIFIED  # the pledge's
     releasable_to: tuple[str, ...] = DEFAULT_RELEASABILITY
+    requirement_classification: Classification = Classification.NATO_UNCLASSIFIED
+    requirement_releasable_to: tuple[str, ...] = DEFAULT_RELEASABILITY
     id: int | None = None
 
     @property
     def marking(self) -> Marking:
-        return Marking(self.classification, self.releasable_to)
+        """The banner: the more restrictive of its pledge's and its requirement's markings."""
+        return most_restrictive(
+            (
+                Marking(self.classification, self.releasable_to),
+                Marking(self.requirement_classification, self.requirement_releasable_to),
+            )
+        )
 
 
 @dataclass

@@ -151,8 +151,10 @@ def store_plan(uow: UnitOfWork, result: Plan, basis_id: int | None, notes: list[
         uow.session.add(plan)
         uow.flush()
         assert plan.id is not None
-        with elevated(uow.session):  # every line bears its pledge's marking
-            markings = {p.id: p.marking for p in DonationsStore(uow.session).all_pledges()}
+        with elevated(uow.session):  # every line bears its pledge's and requirement's markings
+            store = DonationsStore(uow.session)
+            markings = {p.id: p.marking for p in store.all_pledges()}
+            needs = {r.id: r.marking for r in store.all_requirements()}
         for a in result.allocations:
             uow.session.add(
                 PlannedAllocation(
@@ -166,6 +168,8 @@ def store_plan(uow: UnitOfWork, result: Plan, basis_id: int | None, notes: list[
                     pinned=a.pinned,
                     classification=markings[a.pledge].classification,
                     releasable_to=markings[a.pledge].releasable_to,
+                    requirement_classification=needs[a.requirement].classification,
+                    requirement_releasable_to=needs[a.requirement].releasable_to,
                 )
             )
         uow.audit("plan", "plan", str(plan.id), None, plan)

@@ -57,6 +57,8 @@ plan_allocations = Table(
     Column("pinned", Boolean, nullable=False),
     Column("classification", ClassificationType, nullable=False),
     Column("releasable_to", StringList, nullable=False),
+    Column("requirement_classification", ClassificationType, nullable=False),
+    Column("requirement_releasable_to", StringList, nullable=False),
 )
 
 pairing_rules = Table(

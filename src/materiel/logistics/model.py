@@ -13,7 +13,12 @@ from typing import Any
 
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, InvalidInput
-from materiel.core.markings import DEFAULT_RELEASABILITY, Classification, Marking
+from materiel.core.markings import (
+    DEFAULT_RELEASABILITY,
+    Classification,
+    Marking,
+    most_restrictive,
+)
 
 
 class ShipmentStatus(StrEnum):
@@ -83,8 +88,8 @@ class TransportPlanRecord:
 class Shipment:
     """Units of one allocation (pledge -> requirement) moving together along legs.
 
-    It bears its pledge's marking, and follows it when the pledge is re-marked
-    (`donations/markings.py`), so its row is shown by the same rule as the pledge's.
+    It bears its pledge's marking and its requirement's, and follows them when
+    they are re-marked (`donations/markings.py`): whoever sees it may read both.
     """
 
     id: str
@@ -101,13 +106,21 @@ class Shipment:
     late_reason: str | None = None  # transit times alone, or which capacity was full
     location: str | None = None
     units_received: int = 0
-    classification: Classification = Classification.NATO_UNCLASSIFIED
+    classification: Classification = Classification.NATO_UNCLASSIFIED  # the pledge's
     releasable_to: tuple[str, ...] = DEFAULT_RELEASABILITY
+    requirement_classification: Classification = Classification.NATO_UNCLASSIFIED
+    requirement_releasable_to: tuple[str, ...] = DEFAULT_RELEASABILITY
     version: int = 1
 
     @property
     def marking(self) -> Marking:
-        return Marking(self.classification, self.releasable_to)
+        """The banner: the more restrictive of its pledge's and its requirement's markings."""
+        return most_restrictive(
+            (
+                Marking(self.classification, self.releasable_to),
+                Marking(self.requirement_classification, self.requirement_releasable_to),
+            )
+        )
 
     def move(self, status: ShipmentStatus, node: str | None) -> None:
         if status not in SHIPMENT_TRANSITIONS[self.status]:

@@ -70,6 +70,8 @@ shipments = Table(
     Column("units_received", Integer, nullable=False),
     Column("classification", ClassificationType, nullable=False),
     Column("releasable_to", StringList, nullable=False),
+    Column("requirement_classification", ClassificationType, nullable=False),
+    Column("requirement_releasable_to", StringList, nullable=False),
     Column("version", Integer, nullable=False),
 )
 

@@ -17,6 +17,7 @@ from typing import Any
 from materiel.catalog.store import CatalogStore
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, NotFound, PlanningFailed
+from materiel.core.nations import PARTNER
 from materiel.donations.model import Pledge, Requirement
 from materiel.donations.plan_store import PlanStore
 from materiel.donations.store import DonationsStore
@@ -202,9 +203,11 @@ def store_transport_plan(
         uow.session.add(record)
         uow.flush()
         assert record.id is not None
-        with elevated(uow.session):  # every shipment bears its pledge's marking
-            pledges = {p.id: p for p in DonationsStore(uow.session).all_pledges()}
-        shipments = [_shipment(record.id, s, pledges) for s in result.shipments]
+        with elevated(uow.session):  # every shipment bears its pledge's and requirement's marking
+            store = DonationsStore(uow.session)
+            pledges = {p.id: p for p in store.all_pledges()}
+            needs = {r.id: r for r in store.all_requirements()}
+        shipments = [_shipment(record.id, s, pledges, needs) for s in result.shipments]
         for shipment, planned in zip(shipments, result.shipments, strict=True):
             uow.session.add(shipment)
             for seq, leg in enumerate(planned.legs):
@@ -226,10 +229,15 @@ def store_transport_plan(
         return record
 
 
-def _shipment(plan_id: int, planned: PlannedShipment, pledges: dict[str, Pledge]) -> Shipment:
-    """The shipment to store; it bears its pledge's marking."""
+def _shipment(
+    plan_id: int,
+    planned: PlannedShipment,
+    pledges: dict[str, Pledge],
+    needs: dict[str, Requirement],
+) -> Shipment:
+    """The shipment to store; it bears its pledge's and its requirement's markings."""
     pledge_id, requirement = planned.movement.split(">", 1)
-    pledge = pledges[pledge_id]
+    pledge, need = pledges[pledge_id], needs[requirement]
     first, last = planned.legs[0], planned.legs[-1]
     return Shipment(
         id=f"T{plan_id}-{planned.id}",
@@ -245,6 +253,8 @@ def _shipment(plan_id: int, planned: PlannedShipment, pledges: dict[str, Pledge]
         late_reason=planned.late_reason or None,
         classification=pledge.classification,
         releasable_to=pledge.releasable_to,
+        requirement_classification=need.classification,
+        requirement_releasable_to=need.releasable_to,
     )
 
 
@@ -335,19 +345,27 @@ def list_transport_plans(uow: UnitOfWork) -> list[TransportPlanRecord]:
 def as_seen(uow: UnitOfWork, records: list[TransportPlanRecord]) -> list[TransportPlanRecord]:
     """Plans whose lists of unplanned and changed movements hold only what the user may see.
 
-    Each entry names a pledge (`pledge>requirement`) and is shown by that
-    pledge's marking; the copies returned are detached, so nothing filtered is
-    ever written back.
+    Each entry names a pledge and a requirement (`pledge>requirement`) and is
+    shown when the user may read both their markings; the copies returned are
+    detached, so nothing filtered is ever written back.
     """
     principal = principal_of(uow.session)
     if principal.is_system:
         return records
     with elevated(uow.session):
-        pledges = {p.id: p for p in DonationsStore(uow.session).all_pledges()}
+        store = DonationsStore(uow.session)
+        pledges = {p.id: p for p in store.all_pledges()}
+        needs = {r.id: r for r in store.all_requirements()}
 
     def seen(entry: dict[str, Any]) -> bool:
-        pledge = pledges.get(str(entry.get("movement", "")).split(">", 1)[0])
-        return pledge is not None and principal.may_read(pledge.marking, pledge.donor)
+        pledge_id, _, need_id = str(entry.get("movement", "")).partition(">")
+        pledge, need = pledges.get(pledge_id), needs.get(need_id)
+        return (
+            pledge is not None
+            and need is not None
+            and principal.may_read(pledge.marking, pledge.donor)
+            and principal.may_read(need.marking, PARTNER)
+        )
 
     return [
         replace(
