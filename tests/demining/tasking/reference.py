@@ -9,7 +9,9 @@ day by day, without the planner's modules (only its input and output types):
 - moving from its base or its previous area takes ceil(60 x km / speed)
   minutes (or the fixed matrix's hours) of working time at the start of the stretch;
 - a stretch of n days after t minutes of travel clears at most
-  floor(rate x (n x day minutes - t) / 60) m2 (rate rounded to whole m2/h);
+  floor(rate x (n x day minutes - t) / 60) m2 (rate rounded to whole m2/h),
+  and at least 1 m2: a stretch that clears nothing is not planned (else it
+  would be a waypoint whose travel beyond its days vanished);
 - an area gets no more than ceil(area_m2); it is released when it gets all;
 - objective = sum of round(100 p) x (100 x need x released + m2 done).
 """
@@ -165,5 +167,7 @@ def _simulate(
         assert isinstance(area, AreaSpec) and isinstance(days, int)
         travel = travel_minutes(problem, asset, previous, area)
         work[area.id] = capacity(problem, rate(asset, area), days, travel)
+        if work[area.id] == 0:
+            return None  # a stretch that clears nothing is no stretch: not a free waypoint
         previous = area
     return work
