@@ -3,12 +3,13 @@
 DESIGN.md: donor liaison officers "see what happened to" their nation's
 pledges, and every record is marked. A shipment (and a plan line) bears its
 pledge's marking and its requirement's: transfer staff see it when they may
-read both (cleared, and releasable to their nation or owned by it). Through the real API, on SQLite and PostgreSQL, and on
-PostgreSQL a second time through a role that owns no tables with the
-application's filter off (row-level security alone), each user sees exactly
-the shipments, custody, assets and discrepancies `expected` says; again after
-the donor's liaison re-marks its SECRET pledge for release to the alliance;
-and again after the partner narrows its requirement's release to itself.
+read both (cleared, and releasable to their nation or owned by it). Through
+the real API, on SQLite and PostgreSQL, and on PostgreSQL a second time
+through a role that owns no tables with the application's filter off
+(row-level security alone), each user sees exactly the shipments, custody,
+assets and discrepancies `expected` says; again after the donor's liaison
+re-marks its SECRET pledge for release to the alliance; and again after the
+partner narrows its requirement's release to itself.
 """
 
 from __future__ import annotations
