@@ -209,3 +209,31 @@ def test_row_level_security_alone_gives_the_same(postgres_url: str) -> None:
     with app_role_runtime(postgres_url) as (app, owner):
         world = build_world(owner)
         check_before_and_after_remarking(TestClient(create_app(app)), owner, world)
+
+
+def test_a_plans_unmet_lines_name_only_requirements_the_user_sees(runtime: Runtime) -> None:
+    """R-S is marked NATO SECRET, releasable to the partner only, and nothing meets it."""
+    load_reference_data(runtime)
+    secret = {**REQUIREMENTS[0], "ref": "R-S", "priority": "5"}
+    secret |= {"classification": "NATO SECRET", "releasable_to": "UKR"}
+    import_requirements(("requirements", REQUIREMENTS), runtime.uow("t"))
+    import_requirements(("secret requirement", [secret]), runtime.uow("t"))
+    import_pledges(("pledges", PLEDGES), runtime.uow("t"))
+    plan = plan_service.run_allocation(runtime.uow("planner"), time_limit_s=5)
+    assert "R-S" in {u["requirement"] for u in plan.unmet}
+    client = TestClient(create_app(runtime))
+    partner = frozenset({Role.PARTNER_LOGISTICS})
+    readers = (
+        (reference.User("ukr-logistics-s", "UKR", partner, SECRET), True),
+        (reference.User("ukr-logistics-r", "UKR", partner, 1), False),
+        (reference.User("coordinator-s", "NATO", frozenset({Role.COORDINATOR}), SECRET), False),
+    )
+    for user, sees in readers:
+        headers = {"Authorization": f"Bearer {make_user(runtime, user)}"}
+        for body in (
+            client.get(f"/api/plans/{plan.id}", headers=headers).json(),
+            client.get("/api/plans", headers=headers).json()[0],
+        ):
+            assert ("R-S" in {u["requirement"] for u in body["unmet"]}) == sees, user
+        page = client.get(f"/plans/{plan.id}", headers={**headers, "Accept": "text/html"}).text
+        assert ('href="/requirements/R-S"' in page) == sees, user

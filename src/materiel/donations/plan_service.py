@@ -9,7 +9,7 @@ requirements.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -257,12 +257,25 @@ class PlanView:
 def get_plan(plan_id: int, uow: UnitOfWork) -> PlanView:
     with uow:
         plans = PlanStore(uow.session)
-        return PlanView(_plan(plans, plan_id), plans.allocations(plan_id))
+        (plan,) = _as_seen(uow, [_plan(plans, plan_id)])
+        return PlanView(plan, plans.allocations(plan_id))
 
 
 def list_plans(uow: UnitOfWork) -> list[StoredPlan]:
     with uow:
-        return PlanStore(uow.session).all_plans()
+        return _as_seen(uow, PlanStore(uow.session).all_plans())
+
+
+def _as_seen(uow: UnitOfWork, records: list[StoredPlan]) -> list[StoredPlan]:
+    """Plans whose unmet lists name only requirements the user sees.
+
+    The copies are detached, so nothing filtered is ever written back.
+    """
+    visible = {r.id for r in DonationsStore(uow.session).all_requirements()}
+    return [
+        replace(plan, unmet=[u for u in plan.unmet if u.get("requirement") in visible])
+        for plan in records
+    ]
 
 
 def compare_plans(
@@ -333,7 +346,7 @@ class PlanReview:
 def review_plan(plan_id: int, uow: UnitOfWork) -> PlanReview:
     with uow:
         plans, store = PlanStore(uow.session), DonationsStore(uow.session)
-        plan = _plan(plans, plan_id)
+        (plan,) = _as_seen(uow, [_plan(plans, plan_id)])
         allocations = plans.allocations(plan_id)
         old = plans.allocations(plan.basis_id) if plan.basis_id is not None else []
         accepted = plans.accepted()
