@@ -50,12 +50,7 @@ def plan_transport(request: Request, uow: UowDep) -> Response:
 def transport_plan_page(plan_id: int, request: Request, uow: UowDep) -> Response:
     """A plan to review before accepting: its lateness and cost against the plan it
     replaces, what changed, what is left unplanned, and its shipments."""
-    plan, shipments = transport_service.transport_plan_view(plan_id, uow)
-    basis = (
-        transport_service.transport_plan_view(plan.basis_id, uow)[0]
-        if plan.basis_id is not None
-        else None
-    )
+    plan, basis, shipments = transport_service.transport_plan_review(plan_id, uow)
     context = {"plan": plan, "basis": basis, "shipments": shipments}
     return page(request, "transport_plan.html", context, markings=[s.marking for s in shipments])
 

@@ -381,9 +381,19 @@ def transport_plan_view(
     plan_id: int, uow: UnitOfWork
 ) -> tuple[TransportPlanRecord, list[Shipment]]:
     """One transport plan and its shipments."""
+    plan, _, shipments = transport_plan_review(plan_id, uow)
+    return plan, shipments
+
+
+def transport_plan_review(
+    plan_id: int, uow: UnitOfWork
+) -> tuple[TransportPlanRecord, TransportPlanRecord | None, list[Shipment]]:
+    """One transport plan, the plan it replaces (if any), and its shipments."""
     with uow:
         record = uow.session.get(TransportPlanRecord, plan_id)
         if record is None:
             raise NotFound(f"transport plan {plan_id} does not exist")
-        (seen,) = as_seen(uow, [record])
-        return seen, LogisticsStore(uow.session).shipments_of(plan_id)
+        basis = uow.session.get(TransportPlanRecord, record.basis_id) if record.basis_id else None
+        plan, *before = as_seen(uow, [record] if basis is None else [record, basis])
+        shipments = LogisticsStore(uow.session).shipments_of(plan_id)
+        return plan, before[0] if before else None, shipments
