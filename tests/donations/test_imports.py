@@ -187,3 +187,21 @@ def test_export_is_marked_and_defused(loaded: Runtime, tmp_path: Path) -> None:
     # the export reads back in as the same record
     again = import_pledges(tmp_path / "out.csv", loaded.uow("t"))
     assert again.unchanged == 1
+
+
+def test_rows_given_in_memory_may_each_carry_their_own_columns(loaded: Runtime) -> None:
+    """Only the second row names a marking: it must still be read, not dropped."""
+    rows = [
+        {"ref": "P-1", "donor": "DEU", "item_type": "pzh-2000", "quantity": "3",
+         "origin": "unterluss"},
+        {"ref": "P-2", "donor": "DEU", "item_type": "pzh-2000", "quantity": "2",
+         "origin": "unterluss", "classification": "NATO SECRET", "releasable_to": "DEU, UKR"},
+    ]  # fmt: skip
+    report = import_pledges(("pledges", rows), loaded.uow("test"))
+    assert (report.created, report.rejected) == (2, [])
+    assert get_pledge("P-1", loaded.uow()).marking.classification.name == "NATO_UNCLASSIFIED"
+    marked = get_pledge("P-2", loaded.uow()).marking
+    assert (marked.classification.name, set(marked.releasable_to)) == (
+        "NATO_SECRET",
+        {"DEU", "UKR"},
+    )

@@ -84,7 +84,8 @@ def open_source(source: Source, columns: Columns) -> Table:
     if isinstance(source, Path):
         return open_table(source, columns)
     name, rows = source
-    header = list(rows[0]) if rows else list(columns.required)
+    # Every key of every row is a column: a row may carry one the first lacks.
+    header = list(dict.fromkeys(k for row in rows for k in row)) or list(columns.required)
     raw = iter([header, *([row.get(h, "") for h in header] for row in rows)])
     return _map_header(name, raw, columns)
 
