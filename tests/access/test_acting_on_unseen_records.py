@@ -19,7 +19,7 @@ from materiel.donations import plan_service
 from materiel.donations.service import get_pledge, import_pledges, import_requirements
 from materiel.logistics import service, transport_service
 from tests.access import reference
-from tests.access.test_donor_transfers import PLEDGES, REQUIREMENTS, build_world
+from tests.access.test_donor_transfers import PLEDGES, REQUIREMENTS, build_world, planned_world
 from tests.access.test_need_to_know import app_role_runtime, make_user
 from tests.factories import load_reference_data
 
@@ -101,3 +101,38 @@ def test_accepting_an_allocation_plan_moves_pledges_the_user_cannot_see(runtime:
 def test_accepting_an_allocation_plan_under_row_level_security_alone(postgres_url: str) -> None:
     with app_role_runtime(postgres_url) as (app, owner):
         accept_allocation_as_restricted_coordinator(TestClient(create_app(app)), owner)
+
+
+OPERATOR = reference.User("hub-operator", "POL", frozenset({Role.NODE_OPERATOR}), 0)
+
+
+def hand_over_a_serial_held_under_a_hidden_shipment(client: TestClient, owner: Runtime) -> None:
+    """The serial is taken, and saying so is unavoidable; the database's own words are not."""
+    planned_world(owner)
+    shipments = service.list_shipments(owner.uow())
+    secret = next(s for s in shipments if s.pledge == "P-DEU-S")
+    service.dispatch(secret.id, None, None, owner.uow("depot"))
+    held = service.HandOver("lviv", "DEU", "47th Brigade", ["S-1"], acknowledged_by="Capt. K")
+    service.hand_over(secret.id, held, None, owner.uow("depot"))
+    headers = signed_in(owner, OPERATOR)
+    mine = next(s for s in shipments if s.pledge != "P-DEU-S" and s.status == "planned")
+    moved = client.post(f"/api/shipments/{mine.id}/dispatch", json={}, headers=headers)
+    assert moved.status_code == 200, moved.text
+    body = {"node": "lviv", "from_holder": "POL", "to_holder": "47th Brigade", "serials": ["S-1"]}
+    refused = client.post(f"/api/shipments/{mine.id}/hand-over", json=body, headers=headers)
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert "S-1" in detail and "you may not see" in detail
+    assert not any(word in detail.lower() for word in ("unique", "duplicate", "assets", "key"))
+    assert client.get(f"/api/shipments/{mine.id}", headers=headers).json()["status"] == "dispatched"
+    assert service.where_is("S-1", owner.uow()).asset.shipment_id == secret.id
+
+
+def test_a_serial_held_under_a_hidden_shipment_is_refused_plainly(runtime: Runtime) -> None:
+    hand_over_a_serial_held_under_a_hidden_shipment(TestClient(create_app(runtime)), runtime)
+
+
+@pytest.mark.postgres
+def test_a_hidden_serial_under_row_level_security_alone(postgres_url: str) -> None:
+    with app_role_runtime(postgres_url) as (app, owner):
+        hand_over_a_serial_held_under_a_hidden_shipment(TestClient(create_app(app)), owner)

@@ -69,8 +69,8 @@ class World:
     plan_id: int  # the accepted allocation plan
 
 
-def build_world(runtime: Runtime) -> World:
-    """Plan, dispatch and hand over one shipment per donor; DEU's is received one short."""
+def planned_world(runtime: Runtime) -> int:
+    """Plans made and accepted, shipments planned: the accepted allocation plan's id."""
     uow = runtime.uow
     load_reference_data(runtime)
     import_nodes(("nodes", SECOND_ROUTE_NODES), uow("t"))
@@ -81,6 +81,13 @@ def build_world(runtime: Runtime) -> World:
     plan_service.accept_plan(plan.id or 0, None, uow("chief"))
     moved = transport_service.run_transport(uow("planner"), time_limit_s=10)
     transport_service.accept_transport_plan(moved.id or 0, None, uow("chief"))
+    return plan.id or 0
+
+
+def build_world(runtime: Runtime) -> World:
+    """Plan, dispatch and hand over one shipment per donor; DEU's is received one short."""
+    uow = runtime.uow
+    plan_id = planned_world(runtime)
     shipments = service.list_shipments(uow())
     pledge_of = {s.id: s.pledge for s in shipments}
     serial_of = {}
@@ -96,7 +103,7 @@ def build_world(runtime: Runtime) -> World:
         if pledge == "P-DEU":
             short = Finding(DiscrepancyKind.SHORT, 1, "held back at the border")
             service.receive(first.id, Receipt(first.units - 1, "Capt. K", (short,)), None, uow("u"))
-    return World(pledge_of, serial_of, "P-DEU", plan.id or 0)
+    return World(pledge_of, serial_of, "P-DEU", plan_id)
 
 
 def marked_as(pledge: dict[str, str]) -> reference.MarkedRecord:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from materiel.core.dates import utc_now
-from materiel.core.errors import InvalidInput, NotFound
+from materiel.core.errors import Conflict, InvalidInput, NotFound
 from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
 from materiel.donations.plan_store import PlanStore
 from materiel.logistics.model import (
@@ -128,6 +128,7 @@ def hand_over(
 def _take_custody(uow: UnitOfWork, serial: str, shipment: Shipment, handover: HandOver) -> None:
     asset = uow.session.get(Asset, serial)
     if asset is None:
+        _refuse_hidden_serial(uow, serial)
         asset = Asset(
             serial,
             shipment.item_type,
@@ -145,6 +146,21 @@ def _take_custody(uow: UnitOfWork, serial: str, shipment: Shipment, handover: Ha
     asset.holder, asset.location, asset.shipment_id = handover.to_holder, handover.node, shipment.id
     asset.condition = handover.condition
     uow.audit("custody", "asset", serial, before, asset)
+
+
+def _refuse_hidden_serial(uow: UnitOfWork, serial: str) -> None:
+    """A serial is unique, so one recorded under a shipment the user may not see is refused.
+
+    Saying that it exists cannot be avoided; saying no more than that, and
+    what to do, can (the database's duplicate-key text names tables).
+    """
+    with elevated(uow.session):
+        held = uow.session.get(Asset, serial) is not None
+    if held:
+        raise Conflict(
+            f"serial {serial} is already recorded, under a shipment you may not see; "
+            "check the serial, or ask a transfer coordinator cleared for it to hand it over"
+        )
 
 
 def receive(
