@@ -9,7 +9,7 @@ requirements.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from materiel.catalog.store import CatalogStore
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, NotFound
 from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
+from materiel.donations.plan_as_seen import plans_as_seen
 from materiel.donations.plan_model import (
     PairingRule,
     PlanDiff,
@@ -212,7 +213,8 @@ def accept_plan(plan_id: int, expected_version: int | None, uow: UnitOfWork) -> 
             _apply_statuses(uow, plans.allocations(plan_id))
         uow.audit("accept", "plan", str(plan_id), None, plan)
         uow.commit()
-        return plan
+        (seen,) = plans_as_seen(uow, [plan])
+        return seen
 
 
 def _apply_statuses(uow: UnitOfWork, allocations: list[PlannedAllocation]) -> None:
@@ -257,25 +259,13 @@ class PlanView:
 def get_plan(plan_id: int, uow: UnitOfWork) -> PlanView:
     with uow:
         plans = PlanStore(uow.session)
-        (plan,) = _as_seen(uow, [_plan(plans, plan_id)])
+        (plan,) = plans_as_seen(uow, [_plan(plans, plan_id)])
         return PlanView(plan, plans.allocations(plan_id))
 
 
 def list_plans(uow: UnitOfWork) -> list[StoredPlan]:
     with uow:
-        return _as_seen(uow, PlanStore(uow.session).all_plans())
-
-
-def _as_seen(uow: UnitOfWork, records: list[StoredPlan]) -> list[StoredPlan]:
-    """Plans whose unmet lists name only requirements the user sees.
-
-    The copies are detached, so nothing filtered is ever written back.
-    """
-    visible = {r.id for r in DonationsStore(uow.session).all_requirements()}
-    return [
-        replace(plan, unmet=[u for u in plan.unmet if u.get("requirement") in visible])
-        for plan in records
-    ]
+        return plans_as_seen(uow, PlanStore(uow.session).all_plans())
 
 
 def compare_plans(
@@ -346,7 +336,7 @@ class PlanReview:
 def review_plan(plan_id: int, uow: UnitOfWork) -> PlanReview:
     with uow:
         plans, store = PlanStore(uow.session), DonationsStore(uow.session)
-        (plan,) = _as_seen(uow, [_plan(plans, plan_id)])
+        (plan,) = plans_as_seen(uow, [_plan(plans, plan_id)])
         allocations = plans.allocations(plan_id)
         old = plans.allocations(plan.basis_id) if plan.basis_id is not None else []
         accepted = plans.accepted()

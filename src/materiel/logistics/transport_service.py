@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from materiel.catalog.store import CatalogStore
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, NotFound, PlanningFailed
-from materiel.core.nations import PARTNER
 from materiel.donations.model import Pledge, Requirement
 from materiel.donations.plan_store import PlanStore
 from materiel.donations.store import DonationsStore
@@ -35,8 +33,9 @@ from materiel.logistics.planning import scenario as ts
 from materiel.logistics.planning.plan import PlannedShipment, TransportPlan, solver_to_json
 from materiel.logistics.planning.planner import plan_transport
 from materiel.logistics.store import LogisticsStore
+from materiel.logistics.transport_plan_as_seen import transport_plans_as_seen
 from materiel.network.store import NetworkStore
-from materiel.platform.access.sessions import elevated, principal_of
+from materiel.platform.access.sessions import elevated
 from materiel.platform.jobs.execution import Cancelled, JobContext
 from materiel.platform.records import check_version
 from materiel.platform.unit_of_work import UnitOfWork
@@ -326,7 +325,8 @@ def accept_transport_plan(
                         )
         uow.audit("accept", "transport_plan", str(plan_id), None, record)
         uow.commit()
-        return record
+        (seen,) = transport_plans_as_seen(uow, [record])
+        return seen
 
 
 def transport_job(context: JobContext) -> dict[str, Any]:
@@ -337,44 +337,9 @@ def transport_job(context: JobContext) -> dict[str, Any]:
 
 
 def list_transport_plans(uow: UnitOfWork) -> list[TransportPlanRecord]:
-    """Transport plan versions, newest first, as the user may see them (`as_seen`)."""
+    """Transport plan versions, newest first, as the user may see them."""
     with uow:
-        return as_seen(uow, LogisticsStore(uow.session).plans())
-
-
-def as_seen(uow: UnitOfWork, records: list[TransportPlanRecord]) -> list[TransportPlanRecord]:
-    """Plans whose lists of unplanned and changed movements hold only what the user may see.
-
-    Each entry names a pledge and a requirement (`pledge>requirement`) and is
-    shown when the user may read both their markings; the copies returned are
-    detached, so nothing filtered is ever written back.
-    """
-    principal = principal_of(uow.session)
-    if principal.is_system:
-        return records
-    with elevated(uow.session):
-        store = DonationsStore(uow.session)
-        pledges = {p.id: p for p in store.all_pledges()}
-        needs = {r.id: r for r in store.all_requirements()}
-
-    def seen(entry: dict[str, Any]) -> bool:
-        pledge_id, _, need_id = str(entry.get("movement", "")).partition(">")
-        pledge, need = pledges.get(pledge_id), needs.get(need_id)
-        return (
-            pledge is not None
-            and need is not None
-            and principal.may_read(pledge.marking, pledge.donor)
-            and principal.may_read(need.marking, PARTNER)
-        )
-
-    return [
-        replace(
-            record,
-            unplanned=[e for e in record.unplanned if seen(e)],
-            changes=[e for e in record.changes if seen(e)],
-        )
-        for record in records
-    ]
+        return transport_plans_as_seen(uow, LogisticsStore(uow.session).plans())
 
 
 def transport_plan_view(
@@ -394,6 +359,6 @@ def transport_plan_review(
         if record is None:
             raise NotFound(f"transport plan {plan_id} does not exist")
         basis = uow.session.get(TransportPlanRecord, record.basis_id) if record.basis_id else None
-        plan, *before = as_seen(uow, [record] if basis is None else [record, basis])
+        plan, *before = transport_plans_as_seen(uow, [record] if basis is None else [record, basis])
         shipments = LogisticsStore(uow.session).shipments_of(plan_id)
         return plan, before[0] if before else None, shipments

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from materiel.core.dates import format_dtg
 from materiel.core.markings import Marking, most_restrictive
@@ -33,7 +34,15 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def _figure(value: float | None, spec: str = "") -> str | Markup:
+    """A plan's figure, or a dash where it would sum over lines the reader may not read."""
+    if value is None:
+        return Markup('<span title="not shown: it sums over lines you may not read">—</span>')
+    return format(value, spec)
+
+
 templates.env.filters["dtg"] = _dtg
+templates.env.filters["figure"] = _figure
 templates.env.filters["day"] = _day
 templates.env.filters["display"] = lambda value: display_text(value, ", ")
 
