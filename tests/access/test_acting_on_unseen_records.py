@@ -118,7 +118,8 @@ def hand_over_a_serial_held_under_a_hidden_shipment(client: TestClient, owner: R
     mine = next(s for s in shipments if s.pledge != "P-DEU-S" and s.status == "planned")
     moved = client.post(f"/api/shipments/{mine.id}/dispatch", json={}, headers=headers)
     assert moved.status_code == 200, moved.text
-    body = {"node": "lviv", "from_holder": "POL", "to_holder": "47th Brigade", "serials": ["S-1"]}
+    body = {"node": "lviv", "from_holder": "POL", "to_holder": "47th Brigade", "serials": ["S-1"],
+            "acknowledged_by": "Capt. K"}  # fmt: skip
     refused = client.post(f"/api/shipments/{mine.id}/hand-over", json=body, headers=headers)
     assert refused.status_code == 409, refused.text
     detail = refused.json()["detail"]

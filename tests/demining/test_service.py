@@ -81,7 +81,9 @@ def test_pledged_machines_become_assets_linked_to_their_serials(runtime: Runtime
     transport_service.accept_transport_plan(moved.id or 0, None, runtime.uow())
     (shipment,) = logistics.list_shipments(runtime.uow(), ShipmentStatus.PLANNED)
     logistics.dispatch(shipment.id, None, None, runtime.uow())
-    handover = logistics.HandOver("lviv", "DEU", "SES", ["MV4-0007", "MV4-0008"])
+    handover = logistics.HandOver(
+        "lviv", "DEU", "SES", ["MV4-0007", "MV4-0008"], acknowledged_by="Capt. K"
+    )
     logistics.hand_over(shipment.id, handover, None, runtime.uow())
 
     made = service.register_pledged_assets(runtime.uow("planner"))

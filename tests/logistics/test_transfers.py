@@ -109,6 +109,7 @@ def test_from_plan_to_receipt_with_a_discrepancy(allocated: Runtime) -> None:
     assert [(e.from_holder, e.to_holder) for e in where.history] == [("DEU", "47th Brigade")]
     events = [e.status for e in service.shipment_view(first.id, allocated.uow()).events]
     assert events == [
+        ShipmentStatus.PLANNED,  # when its plan was accepted
         ShipmentStatus.DISPATCHED,
         ShipmentStatus.AT_HUB,
         ShipmentStatus.DISPATCHED,
@@ -142,7 +143,9 @@ def test_replanning_around_a_closed_hub_moves_only_what_has_not_left(allocated: 
     )
     record = transport_service.run_transport(allocated.uow("planner"), time_limit_s=10)
     new = service.list_shipments(allocated.uow())
-    replanned = [s for s in new if s.transport_plan_id == record.id]
+    assert not any(s.transport_plan_id == record.id for s in new), "a draft's are not live"
+    _, replanned = transport_service.transport_plan_view(record.id or 0, allocated.uow())
+    assert {s.status for s in replanned} == {ShipmentStatus.PROPOSED}
     for shipment in replanned:
         legs = service.shipment_view(shipment.id, allocated.uow()).legs
         assert "rzeszow" not in {leg.target for leg in legs}

@@ -22,6 +22,7 @@ from materiel.core.markings import (
 
 
 class ShipmentStatus(StrEnum):
+    PROPOSED = "proposed"  # in a draft transport plan: not live until the plan is accepted
     PLANNED = "planned"
     DISPATCHED = "dispatched"
     AT_HUB = "at-hub"
@@ -31,6 +32,7 @@ class ShipmentStatus(StrEnum):
 
 
 SHIPMENT_TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
+    ShipmentStatus.PROPOSED: frozenset({ShipmentStatus.PLANNED, ShipmentStatus.CANCELLED}),
     ShipmentStatus.PLANNED: frozenset({ShipmentStatus.DISPATCHED, ShipmentStatus.CANCELLED}),
     ShipmentStatus.DISPATCHED: frozenset({ShipmentStatus.AT_HUB, ShipmentStatus.HANDED_OVER}),
     ShipmentStatus.AT_HUB: frozenset({ShipmentStatus.DISPATCHED, ShipmentStatus.HANDED_OVER}),
@@ -40,6 +42,14 @@ SHIPMENT_TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
 }
 
 MOVING = frozenset({ShipmentStatus.DISPATCHED, ShipmentStatus.AT_HUB})
+STARTED = frozenset(
+    {
+        ShipmentStatus.DISPATCHED,
+        ShipmentStatus.AT_HUB,
+        ShipmentStatus.HANDED_OVER,
+        ShipmentStatus.RECEIVED,
+    }
+)
 
 
 class TransportPlanStatus(StrEnum):
@@ -76,11 +86,15 @@ class TransportPlanRecord:
     id: int | None = None
     version: int = 1
 
-    def accept(self) -> None:
+    def ensure_draft(self) -> None:
         if self.status is not TransportPlanStatus.DRAFT:
             raise Conflict(
-                f"transport plan {self.id} is {self.status.value}; only a draft can be accepted"
+                f"transport plan {self.id} is {self.status.value} already; "
+                "only a draft can be accepted"
             )
+
+    def accept(self) -> None:
+        self.ensure_draft()
         self.status = TransportPlanStatus.ACCEPTED
 
 
@@ -102,7 +116,7 @@ class Shipment:
     destination: str
     planned_arrival: date
     days_late: int
-    status: ShipmentStatus = ShipmentStatus.PLANNED
+    status: ShipmentStatus = ShipmentStatus.PROPOSED
     late_reason: str | None = None  # transit times alone, or which capacity was full
     location: str | None = None
     units_received: int = 0
@@ -123,11 +137,17 @@ class Shipment:
         )
 
     def move(self, status: ShipmentStatus, node: str | None) -> None:
-        if status not in SHIPMENT_TRANSITIONS[self.status]:
-            allowed = ", ".join(sorted(s.value for s in SHIPMENT_TRANSITIONS[self.status]))
+        allowed = SHIPMENT_TRANSITIONS[self.status]
+        if self.status is ShipmentStatus.PROPOSED and status not in allowed:
+            raise Conflict(
+                f"shipment {self.id} is only proposed: transport plan {self.transport_plan_id} "
+                "is not accepted; accept that plan first, or act on the accepted plan's shipments"
+            )
+        if status not in allowed:
+            named = ", ".join(sorted(s.value for s in allowed))
             raise Conflict(
                 f"shipment {self.id} is {self.status.value} and cannot become {status.value}; "
-                f"allowed next: {allowed or 'none, it is final'}"
+                f"allowed next: {named or 'none, it is final'}"
             )
         if status in (ShipmentStatus.AT_HUB, ShipmentStatus.HANDED_OVER) and not node:
             raise InvalidInput(f"say at which node shipment {self.id} is {status.value}")
@@ -189,12 +209,27 @@ class CustodyEvent:
     id: int | None = None
 
     def __post_init__(self) -> None:
+        self.serials = [serial.strip() for serial in self.serials]
+        self.from_holder, self.to_holder = self.from_holder.strip(), self.to_holder.strip()
         if not self.serials:
             raise InvalidInput("a hand-over names at least one serial number")
+        if "" in self.serials:
+            raise InvalidInput(
+                f"serial number {self.serials.index('') + 1} of this hand-over is blank; "
+                "name each serial once"
+            )
         if len(set(self.serials)) != len(self.serials):
             raise InvalidInput("a serial number appears twice in this hand-over")
+        for side, holder in (("from", self.from_holder), ("to", self.to_holder)):
+            if not holder:
+                raise InvalidInput(f"say who the items pass {side}: '{side}' holder is empty")
         if self.from_holder == self.to_holder:
             raise InvalidInput("a hand-over goes from one holder to another")
+        if not (self.acknowledged_by or "").strip():
+            raise InvalidInput(
+                "a hand-over is acknowledged by a named person of the receiving side; "
+                "fill 'acknowledged by'"
+            )
 
 
 @dataclass
@@ -263,17 +298,22 @@ class Receipt:
                 f"{self.units_received} units received does not fit a shipment of {units_sent}; "
                 "record surplus units as an 'over' discrepancy"
             )
+        surplus = max(0, self.units_received - units_sent)
+        if over and over != surplus:
+            raise InvalidInput(
+                f"an 'over' discrepancy counts the units received beyond the {units_sent} sent: "
+                f"{surplus} here, not {over}"
+            )
         missing = units_sent - self.units_received
-        explained = sum(
-            f.quantity
-            for f in self.findings
-            if f.kind
-            in (DiscrepancyKind.SHORT, DiscrepancyKind.DAMAGED, DiscrepancyKind.WRONG_ITEM)
-        )
+        explained = sum(f.quantity for f in self.findings if f.kind is not DiscrepancyKind.OVER)
         if missing > explained:
             raise InvalidInput(
                 f"{missing} units fewer than sent but {explained} explained: record a 'short', "
                 "'damaged' or 'wrong-item' discrepancy with the reason"
+            )
+        if explained > units_sent:
+            raise InvalidInput(
+                f"the discrepancies concern {explained} units, but only {units_sent} were sent"
             )
 
 

@@ -60,15 +60,15 @@ def _step(uow: UnitOfWork, shipment: Shipment, status: ShipmentStatus, node: str
 def dispatch(
     shipment_id: str, node: str | None, expected_version: int | None, uow: UnitOfWork
 ) -> Shipment:
-    """The shipment leaves its origin (or the hub it waited at)."""
+    """The shipment leaves where it is: its origin, or the hub it waited at."""
     with uow:
         shipment = _shipment(uow, shipment_id, expected_version)
-        _step(
-            uow,
-            shipment,
-            ShipmentStatus.DISPATCHED,
-            _node(uow, node) or shipment.location or shipment.origin,
-        )
+        here = shipment.location or shipment.origin
+        if node and node != here:
+            raise InvalidInput(
+                f"shipment {shipment_id} is at {here}, so it leaves from there, not from {node}"
+            )
+        _step(uow, shipment, ShipmentStatus.DISPATCHED, here)
         uow.commit()
         return shipment
 
@@ -77,9 +77,24 @@ def arrive(shipment_id: str, node: str, expected_version: int | None, uow: UnitO
     """The shipment arrived at a hub on its way."""
     with uow:
         shipment = _shipment(uow, shipment_id, expected_version)
-        _step(uow, shipment, ShipmentStatus.AT_HUB, _node(uow, node))
+        _step(uow, shipment, ShipmentStatus.AT_HUB, _on_route(uow, shipment, node))
         uow.commit()
         return shipment
+
+
+def _on_route(uow: UnitOfWork, shipment: Shipment, node: str | None) -> str | None:
+    """`node` if the shipment's legs pass it; an error naming the route if not."""
+    if not node:
+        return node
+    _node(uow, node)
+    legs = LogisticsStore(uow.session).legs([shipment.id])
+    route = [shipment.origin, *(leg.target for leg in legs)]
+    if node not in route and node != shipment.destination:
+        raise InvalidInput(
+            f"shipment {shipment.id} travels {' > '.join(route)}; it does not pass {node}. "
+            "A shipment that must change its route is re-planned before it leaves"
+        )
+    return node
 
 
 @dataclass(frozen=True)
@@ -105,7 +120,7 @@ def hand_over(
                 f"{len(handover.serials)} serials named, but shipment {shipment_id} carries "
                 f"{shipment.units} units; record the surplus as a discrepancy on receipt"
             )
-        _step(uow, shipment, ShipmentStatus.HANDED_OVER, _node(uow, handover.node))
+        _step(uow, shipment, ShipmentStatus.HANDED_OVER, _on_route(uow, shipment, handover.node))
         event = CustodyEvent(
             shipment.id,
             handover.node,
@@ -142,6 +157,12 @@ def _take_custody(uow: UnitOfWork, serial: str, shipment: Shipment, handover: Ha
         return
     if asset.item_type != shipment.item_type:
         raise InvalidInput(f"serial {serial} is a {asset.item_type}, not a {shipment.item_type}")
+    if asset.holder.casefold() != handover.from_holder.strip().casefold():
+        raise Conflict(
+            f"serial {serial} is held by {asset.holder}"
+            f"{f' at {asset.location}' if asset.location else ''}, not by "
+            f"{handover.from_holder}; a hand-over passes a serial from the one who holds it"
+        )
     before = snapshot(asset)
     asset.holder, asset.location, asset.shipment_id = handover.to_holder, handover.node, shipment.id
     asset.condition = handover.condition
@@ -172,8 +193,11 @@ def receive(
         _step(uow, shipment, ShipmentStatus.RECEIVED, shipment.destination)
         receipt.check(shipment.units)
         shipment.units_received = receipt.units_received
-        for finding in receipt.findings:
-            uow.session.add(finding.discrepancy(shipment.id, receipt.acknowledged_by))
+        opened = [f.discrepancy(shipment.id, receipt.acknowledged_by) for f in receipt.findings]
+        uow.session.add_all(opened)
+        uow.flush()
+        for discrepancy in opened:
+            uow.audit("open", "discrepancy", str(discrepancy.id), None, discrepancy)
         _deliveries_flow_back(uow, shipment)
         uow.commit()
         return shipment
@@ -198,7 +222,13 @@ def _statuses_from_receipts(uow: UnitOfWork, shipment: Shipment) -> None:
         received[s.requirement] += s.units_received
         by_pledge[s.pledge] += s.units_received
     requirement = uow.session.get(Requirement, shipment.requirement)
-    if requirement is not None and requirement.status is not RequirementStatus.CANCELLED:
+    # Until a unit has arrived, the status is the allocation's (met: fully
+    # allocated); from the first unit on, it is the deliveries'.
+    if (
+        requirement is not None
+        and requirement.status is not RequirementStatus.CANCELLED
+        and received[requirement.id] > 0
+    ):
         target = (
             RequirementStatus.MET
             if received[requirement.id] >= requirement.quantity
@@ -362,20 +392,36 @@ def add_disruption(
         if target not in known:
             what = "node" if kind is DisruptionKind.NODE_CLOSED else "link"
             raise NotFound(f"{what} '{target}' does not exist")
-        if kind is DisruptionKind.LINK_REDUCED and (capacity is None or capacity < 0):
-            raise InvalidInput("a link cut needs the capacity per day that remains (0 to close it)")
-        disruption = Disruption(
-            f"{kind.value}:{target}:{from_date.isoformat()}",
-            kind,
-            target,
-            from_date,
-            capacity,
-            note,
-        )
-        uow.session.merge(disruption)
-        uow.audit("disrupt", "disruption", disruption.id, None, disruption)
+        _check_capacity(kind, capacity)
+        disruption_id = f"{kind.value}:{target}:{from_date.isoformat()}"
+        disruption = uow.session.get(Disruption, disruption_id)
+        if disruption is None:
+            disruption = Disruption(disruption_id, kind, target, from_date, capacity, note)
+            uow.session.add(disruption)
+            uow.audit("disrupt", "disruption", disruption_id, None, disruption)
+        else:  # the same disruption again: its capacity and note change, audited as such
+            before = snapshot(disruption)
+            disruption.capacity, disruption.note = capacity, note
+            uow.audit("change", "disruption", disruption_id, before, disruption)
         uow.commit()
         return disruption
+
+
+MAX_CAPACITY = 1_000_000
+
+
+def _check_capacity(kind: DisruptionKind, capacity: int | None) -> None:
+    if kind is DisruptionKind.NODE_CLOSED and capacity is not None:
+        raise InvalidInput(
+            "a closed node handles nothing, so it takes no capacity; "
+            "to reduce a link instead, use 'link-reduced' with the capacity that remains"
+        )
+    if kind is DisruptionKind.LINK_REDUCED and (
+        capacity is None or not 0 <= capacity <= MAX_CAPACITY
+    ):
+        raise InvalidInput(
+            f"a link cut needs the capacity per day that remains, 0 (closed) to {MAX_CAPACITY:,}"
+        )
 
 
 def list_disruptions(uow: UnitOfWork) -> list[Disruption]:

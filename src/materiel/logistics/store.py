@@ -188,9 +188,12 @@ class LogisticsStore:
         return list(self.session.scalars(query.order_by(shipments.c.id)))
 
     def shipments(self, status: ShipmentStatus | None = None) -> list[Shipment]:
+        """Shipments with `status`; by default all but those only proposed by a draft plan."""
         query = select(Shipment)
         if status is not None:
             query = query.where(shipments.c.status == status.value)
+        else:
+            query = query.where(shipments.c.status != ShipmentStatus.PROPOSED.value)
         return list(self.session.scalars(query.order_by(shipments.c.id)))
 
     def legs(self, shipment_ids: list[str]) -> list[ShipmentLeg]:

@@ -21,6 +21,7 @@ from materiel.donations.plan_store import PlanStore
 from materiel.donations.store import DonationsStore
 from materiel.logistics.model import (
     MOVING,
+    STARTED,
     DisruptionKind,
     Shipment,
     ShipmentEvent,
@@ -36,6 +37,7 @@ from materiel.logistics.store import LogisticsStore
 from materiel.logistics.transport_plan_as_seen import transport_plans_as_seen
 from materiel.network.store import NetworkStore
 from materiel.platform.access.sessions import elevated
+from materiel.platform.audit import snapshot
 from materiel.platform.jobs.execution import Cancelled, JobContext
 from materiel.platform.records import check_version
 from materiel.platform.unit_of_work import UnitOfWork
@@ -63,7 +65,7 @@ def transport_scenario(uow: UnitOfWork, today: date) -> tuple[int, ts.TransportS
     live = [s for s in logistics.shipments() if s.status is not ShipmentStatus.CANCELLED]
     under_way = Counter[str]()
     for s in live:
-        if s.status is not ShipmentStatus.PLANNED:
+        if s.status in STARTED:
             under_way[movement_id(s.pledge, s.requirement)] += s.units
     movements = []
     for a in plans.allocations(accepted.id):
@@ -258,10 +260,13 @@ def _shipment(
 
 
 def _arrivals(shipments: list[Shipment]) -> dict[str, tuple[date, int]]:
-    """Latest planned arrival and units per movement."""
+    """Latest planned arrival and units per movement, of the shipments not yet started.
+
+    Those are what a new plan re-plans; shipments under way keep their legs.
+    """
     out: dict[str, tuple[date, int]] = {}
     for s in shipments:
-        if s.status is ShipmentStatus.CANCELLED:
+        if s.status not in (ShipmentStatus.PROPOSED, ShipmentStatus.PLANNED):
             continue
         key = movement_id(s.pledge, s.requirement)
         arrival, units = out.get(key, (s.planned_arrival, 0))
@@ -306,27 +311,36 @@ def accept_transport_plan(
             raise NotFound(f"transport plan {plan_id} does not exist")
         check_version(record, expected_version, "transport plan")
         current = logistics.accepted_plan()
+        record.ensure_draft()
         if current is not None and current.id != record.basis_id:
             raise Conflict(
-                f"transport plan {plan_id} was made against plan {record.basis_id}, but plan "
-                f"{current.id} has been accepted since; plan again"
+                f"transport plan {plan_id} was made against "
+                f"{f'plan {record.basis_id}' if record.basis_id else 'no accepted plan'}, "
+                f"but plan {current.id} has been accepted since; plan again"
             )
         record.accept()
-        if current is not None and current.id is not None:
-            current.status = TransportPlanStatus.SUPERSEDED
-            # Every unstarted shipment of the old plan ends, also those of
-            # pledges marked above what the accepting user may see.
-            with elevated(uow.session):
-                for shipment in logistics.shipments_of(current.id):
-                    if shipment.status is ShipmentStatus.PLANNED:
-                        shipment.move(ShipmentStatus.CANCELLED, None)
-                        uow.session.add(
-                            ShipmentEvent(shipment.id, ShipmentStatus.CANCELLED, None, uow.actor)
-                        )
+        # Shipments follow for every pledge, also those marked above what the
+        # accepting user may see: the old plan's unstarted ones end, and this
+        # plan's proposed ones become the live plan.
+        with elevated(uow.session):
+            if current is not None and current.id is not None:
+                current.status = TransportPlanStatus.SUPERSEDED
+                _move_all(uow, logistics.shipments_of(current.id), ShipmentStatus.CANCELLED)
+            _move_all(uow, logistics.shipments_of(plan_id), ShipmentStatus.PLANNED)
         uow.audit("accept", "transport_plan", str(plan_id), None, record)
         uow.commit()
         (seen,) = transport_plans_as_seen(uow, [record])
         return seen
+
+
+def _move_all(uow: UnitOfWork, shipments: list[Shipment], status: ShipmentStatus) -> None:
+    """Every shipment not yet started takes `status`, with its event and audit entry."""
+    for shipment in shipments:
+        if shipment.status in (ShipmentStatus.PROPOSED, ShipmentStatus.PLANNED):
+            before = snapshot(shipment)
+            shipment.move(status, None)
+            uow.session.add(ShipmentEvent(shipment.id, status, None, uow.actor))
+            uow.audit(status.value, "shipment", shipment.id, before, shipment)
 
 
 def transport_job(context: JobContext) -> dict[str, Any]:
