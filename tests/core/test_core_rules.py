@@ -88,6 +88,26 @@ def test_most_restrictive_marking_of_a_collection() -> None:
     assert marking.banner == "NATO RESTRICTED // REL TO UKR, NATO"
 
 
+@pytest.mark.parametrize(
+    ("parts", "common"),
+    [
+        ((("DEU",), ("UKR", "NATO")), ("DEU",)),  # DEU is in NATO
+        ((("UKR", "NATO"), ("DEU",)), ("DEU",)),
+        ((("UKR", "NATO"), ("NATO",)), ("NATO",)),
+        ((("UKR", "DEU"), ("UKR", "POL")), ("UKR",)),
+        ((("UKR",), ("NATO",)), ()),
+        ((("AUS", "NATO"), ("AUS",)), ("AUS",)),
+    ],
+)
+def test_a_collection_is_released_where_every_part_may_go(
+    parts: tuple[tuple[str, ...], ...], common: tuple[str, ...]
+) -> None:
+    marking = most_restrictive(Marking(Classification.NATO_SECRET, p) for p in parts)
+    assert marking.releasable_to == common
+    if not common:
+        assert marking.banner == "NATO SECRET // REL TO NO NATION IN COMMON"
+
+
 def test_marking_parse_accepts_short_forms() -> None:
     marking = Marking.parse("restricted", "REL TO UKR, NATO")
     assert marking == Marking(Classification.NATO_RESTRICTED, ("UKR", "NATO"))

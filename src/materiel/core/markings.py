@@ -76,7 +76,8 @@ class Marking:
     @property
     def banner(self) -> str:
         """The line shown on pages and printed on exports."""
-        return f"{self.classification.label} // REL TO {', '.join(self.releasable_to)}"
+        nations = ", ".join(self.releasable_to) or "NO NATION IN COMMON"
+        return f"{self.classification.label} // REL TO {nations}"
 
 
 def _parse_releasability(text: str) -> tuple[str, ...]:
@@ -89,13 +90,25 @@ def _parse_releasability(text: str) -> tuple[str, ...]:
 
 
 def most_restrictive(markings: Iterable[Marking]) -> Marking:
-    """The marking of a collection: highest level, common releasability."""
+    """The marking of a collection: highest level, the releasability every part allows.
+
+    A member nation named by one part is allowed by another part's NATO, so
+    REL TO DEU with REL TO UKR, NATO gives REL TO DEU.
+    """
     level = Classification.NATO_UNCLASSIFIED
-    common: list[str] | None = None
+    common: tuple[str, ...] | None = None
     for marking in markings:
         level = max(level, marking.classification)
-        if common is None:
-            common = list(marking.releasable_to)
-        else:
-            common = [code for code in common if code in marking.releasable_to]
-    return Marking(level, tuple(common) if common is not None else DEFAULT_RELEASABILITY)
+        common = marking.releasable_to if common is None else _common(common, marking.releasable_to)
+    return Marking(level, common if common is not None else DEFAULT_RELEASABILITY)
+
+
+def _common(one: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
+    """The codes both releasabilities release to, in the order they are named."""
+
+    def allows(codes: tuple[str, ...], code: str) -> bool:
+        return any(group in codes for group in release_groups(code))
+
+    both = [code for code in one if allows(other, code)]
+    both += [code for code in other if code not in both and allows(one, code)]
+    return tuple(both)

@@ -366,7 +366,7 @@ def accepted_flows(uow: UnitOfWork) -> list[Flow]:
         pledges = {p.id: p for p in store.all_pledges()}
         requirements = {r.id: r for r in store.all_requirements()}
         return [
-            Flow(origin, requirements[a.requirement].destination, a.quantity)
+            Flow(origin, requirements[a.requirement].destination, a.quantity, a.marking)
             for a in plans.allocations(accepted.id)
             if a.pledge in pledges
             and (origin := pledges[a.pledge].origin) is not None

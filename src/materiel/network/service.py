@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from materiel.core.markings import Marking
 from materiel.network.io import LINK_IMPORT, NODE_IMPORT, link_parser, node_parser
 from materiel.network.model import Link, Node
 from materiel.network.routing import Route, routes_from
@@ -13,6 +14,8 @@ from materiel.network.store import NetworkStore
 from materiel.platform.imports import ImportReport, run_import
 from materiel.platform.tabular import Source
 from materiel.platform.unit_of_work import UnitOfWork
+
+UNMARKED = Marking()
 
 
 def import_nodes(
@@ -44,6 +47,7 @@ class Flow:
     origin: str
     destination: str
     units: int
+    marking: Marking = UNMARKED  # of the plan line it comes from: the map's banner covers it
 
 
 @dataclass(frozen=True)

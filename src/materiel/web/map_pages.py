@@ -7,12 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from materiel.core.markings import Marking, most_restrictive
 from materiel.donations.plan_service import accepted_flows
-from materiel.logistics.model import MOVING
-from materiel.logistics.service import list_shipments
+from materiel.logistics.model import MOVING, Disruption, DisruptionKind, Shipment
+from materiel.logistics.service import list_disruptions, list_shipments
 from materiel.network.model import NodeKind
-from materiel.network.service import link_loads
+from materiel.network.service import Flow, link_loads
 from materiel.platform.http import UowDep
+from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.rendering import page
 
 router = APIRouter()
@@ -29,8 +31,9 @@ SIDC_BY_KIND = {
 
 
 @router.get("/map", response_class=HTMLResponse, include_in_schema=False)
-def map_page(request: Request) -> Response:
-    return page(request, "map.html", {})
+def map_page(request: Request, uow: UowDep) -> Response:
+    """The page; its data comes from /api/map, so its banner covers that data."""
+    return page(request, "map.html", {}, markings=_markings(accepted_flows(uow), _moving(uow)))
 
 
 SHIPMENT_SIDC = "SFGPE-----*****"  # friendly ground equipment
@@ -38,10 +41,12 @@ SHIPMENT_SIDC = "SFGPE-----*****"  # friendly ground equipment
 
 @router.get("/api/map", tags=["network"], summary="Nodes, links with planned load, shipments")
 def map_data(uow: UowDep) -> dict[str, Any]:
-    nodes, loads = link_loads(accepted_flows(uow), uow)
+    flows, moving = accepted_flows(uow), _moving(uow)
+    nodes, loads = link_loads(flows, uow)
     positions = {n.id: (n.lat, n.lon) for n in nodes}
-    moving = [s for s in list_shipments(uow) if s.status in MOVING]
+    closed = _closed_from(list_disruptions(uow))
     return {
+        "marking": most_restrictive(_markings(flows, moving)).banner,
         "nodes": [
             {
                 "id": n.id,
@@ -51,6 +56,7 @@ def map_data(uow: UowDep) -> dict[str, Any]:
                 "lat": n.lat,
                 "lon": n.lon,
                 "sidc": SIDC_BY_KIND[n.kind],
+                "closed_from": closed.get(n.id),
             }
             for n in nodes
         ],
@@ -77,3 +83,21 @@ def map_data(uow: UowDep) -> dict[str, Any]:
             for s in moving
         ],
     }
+
+
+def _moving(uow: UnitOfWork) -> list[Shipment]:
+    return [s for s in list_shipments(uow) if s.status in MOVING]
+
+
+def _markings(flows: list[Flow], moving: list[Shipment]) -> list[Marking]:
+    return [*(f.marking for f in flows), *(s.marking for s in moving)]
+
+
+def _closed_from(disruptions: list[Disruption]) -> dict[str, str]:
+    """Each closed node and the first day it is closed."""
+    closed: dict[str, str] = {}
+    for d in disruptions:
+        if d.kind is DisruptionKind.NODE_CLOSED:
+            day = d.from_date.isoformat()
+            closed[d.target] = min(day, closed.get(d.target, day))
+    return closed
