@@ -191,3 +191,12 @@ def test_a_replan_lists_only_the_movements_it_changes(allocated: Runtime) -> Non
     assert all(c["units_before"] == 3 - started.units for c in record.changes)
     if started.units == 3:
         assert record.changes == []
+
+
+def test_an_audit_entry_shows_the_version_it_wrote(allocated: Runtime) -> None:
+    shipment = first_shipment(allocated)
+    service.dispatch(shipment.id, None, None, allocated.uow("depot"))
+    stored = service.shipment_view(shipment.id, allocated.uow()).shipment
+    last = audited(allocated, "shipment", shipment.id)[-1]
+    assert last.before is not None and last.after is not None
+    assert (last.before["version"], last.after["version"]) == (stored.version - 1, stored.version)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,6 +88,8 @@ class UnitOfWork:
         transaction as the change (an import audits 100,000 rows this way).
         """
         before_state, after_state = _as_snapshot(before), _as_snapshot(after)
+        if after_state is not None and _version_moves(after):
+            after_state["version"] += 1  # what the pending UPDATE will store
         access.check_change(self.session, entity, before_state, after_state)
         self._pending_audit.append(
             {
@@ -122,6 +125,15 @@ def _is_busy(exc: BaseException) -> bool:
     return sqlite_error.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or (
         getattr(exc.orig, "sqlstate", None) in _BUSY_SQLSTATES
     )
+
+
+def _version_moves(record: Any) -> bool:
+    """A versioned record changed since its last flush: the next flush adds one to its version."""
+    state = inspect(record, raiseerr=False)
+    if state is None or not state.persistent or state.mapper.version_id_col is None:
+        return False
+    session = state.session
+    return session is not None and session.is_modified(record)
 
 
 def _as_snapshot(record: Any) -> dict[str, Any] | None:
