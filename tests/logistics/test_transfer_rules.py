@@ -26,6 +26,7 @@ from materiel.logistics.model import (
 )
 from materiel.platform.audit import AuditEntry, history
 from tests.access.test_donor_transfers import planned_world
+from tests.auth import signed_in_client
 from tests.logistics.test_transfers import TODAY, allocated, planned
 
 __all__ = ["allocated"]  # the fixture, imported for pytest
@@ -200,3 +201,24 @@ def test_an_audit_entry_shows_the_version_it_wrote(allocated: Runtime) -> None:
     last = audited(allocated, "shipment", shipment.id)[-1]
     assert last.before is not None and last.after is not None
     assert (last.before["version"], last.after["version"]) == (stored.version - 1, stored.version)
+
+
+def test_a_replan_warns_of_a_shipment_under_way_into_a_closed_node(allocated: Runtime) -> None:
+    shipment = first_shipment(allocated)
+    service.dispatch(shipment.id, None, None, allocated.uow("depot"))
+    hub = service.shipment_view(shipment.id, allocated.uow()).legs[0].target
+    service.add_disruption(
+        DisruptionKind.NODE_CLOSED,
+        hub,
+        from_date=TODAY,
+        capacity=None,
+        note="runway repairs",
+        uow=allocated.uow("chief"),
+    )
+    record = transport_service.run_transport(allocated.uow("planner"), time_limit_s=10)
+    (warning,) = [w for w in record.solver["warnings"] if w.startswith("shipment ")]
+    assert warning.startswith(f"shipment {shipment.id} is under way and keeps its leg")
+    assert f"node {hub} is closed from {TODAY.isoformat()}" in warning
+    client = signed_in_client(allocated)
+    page = client.get(f"/transport-plans/{record.id}", headers={"Accept": "text/html"}).text
+    assert "Needs attention" in page and shipment.id.replace(">", "&gt;") in page

@@ -5,8 +5,9 @@ pledge and a requirement (`pledge>requirement`): an entry is shown when the
 reader may read both markings. The plan's figures (units planned and
 unplanned, unit-days late, cost) and its solver's bounds and notes sum over
 every shipment; a reader who may not see some of them gets the figures
-summed over what they see, no cost, and no bounds or notes, since sums over
-hidden shipments would carry what those are marked to withhold. The copies
+summed over what they see, no cost, no bounds or notes, and only the
+warnings about shipments they see, since sums over hidden shipments would
+carry what those are marked to withhold. The copies
 are detached, so nothing filtered is ever written back.
 """
 
@@ -80,4 +81,16 @@ def _figures_seen(uow: UnitOfWork, record: TransportPlanRecord) -> dict[str, Any
         "cost": None,
     }
     solver = {k: v for k, v in record.solver.items() if k in SOLVER_KEPT}
+    solver["warnings"] = _warnings_seen(uow, record.solver.get("warnings", []))
     return {"objective": objective, "solver": solver}
+
+
+def _warnings_seen(uow: UnitOfWork, warnings: list[str]) -> list[str]:
+    """The warnings about a shipment the reader sees (`blocked_legs` names it first)."""
+    seen = {s.id for s in LogisticsStore(uow.session).shipments()}
+
+    def about_seen(warning: str) -> bool:
+        word, _, rest = warning.partition(" ")
+        return word == "shipment" and rest.partition(" ")[0] in seen
+
+    return [w for w in warnings if about_seen(w)]

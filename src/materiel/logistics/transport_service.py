@@ -19,6 +19,7 @@ from materiel.core.errors import Conflict, NotFound, PlanningFailed
 from materiel.donations.model import Pledge, Requirement
 from materiel.donations.plan_store import PlanStore
 from materiel.donations.store import DonationsStore
+from materiel.logistics.blocked_legs import blocked_legs
 from materiel.logistics.model import (
     MOVING,
     STARTED,
@@ -81,6 +82,9 @@ def transport_scenario(uow: UnitOfWork, today: date) -> tuple[int, ts.TransportS
         links=_links(uow),
         movements=tuple(movements),
         fixed=_fixed_legs(logistics, moving, slots, today),
+        warnings=tuple(
+            blocked_legs(logistics.legs([s.id for s in moving]), logistics.disruptions(), today)
+        ),
     )
     return accepted.id, scenario
 
@@ -197,7 +201,7 @@ def store_transport_plan(
             allocation_plan_id=allocation_plan_id,
             created_by=uow.actor,
             objective=_plain(result.objective),
-            solver=solver_to_json(result.solver),
+            solver={**solver_to_json(result.solver), "warnings": list(result.warnings)},
             unplanned=[_plain(u) for u in result.unplanned],
             basis_id=basis_id,
         )
