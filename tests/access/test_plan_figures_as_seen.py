@@ -63,7 +63,8 @@ def check_transport_plan(client: TestClient, plan_id: int, stored: dict[str, Any
     assert objective["units_planned"] < stored["objective"]["units_planned"]
     assert objective["unit_days_late"] == sum(s["units"] * s["days_late"] for s in seen)
     assert objective["cost"] is None
-    assert set(shown["solver"]) <= {"status", "seconds", "method"}
+    assert set(shown["solver"]) <= {"status", "seconds", "method", "warnings"}
+    assert shown["solver"]["warnings"] == []  # none here; those shown name seen shipments
     listed = next(p for p in client.get("/api/transport-plans").json() if p["id"] == plan_id)
     assert listed["objective"] == objective
     for path in (f"/transport-plans/{plan_id}", "/shipments"):
