@@ -1,48 +1,141 @@
-"""Web pages of transfers: the shipments board, a shipment's legs and custody, forms."""
+"""Web pages of transfers: the shipments board, a shipment's legs and custody, forms.
+
+A form is offered only to users whose role may use it. A step that is refused
+(or mistyped) shows the shipment page again with the reason and everything the
+user typed; nothing is recorded. After a redirect, a message travels as a
+signed notice (`notice_url`), never as raw text in the URL.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from materiel.core.errors import MaterielError
+from materiel.api.problems import status_for
+from materiel.core.errors import InvalidInput, MaterielError, Problem
+from materiel.core.markings import Marking
+from materiel.core.paging import Page
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
     DiscrepancyKind,
     Finding,
     Receipt,
+    Shipment,
     ShipmentStatus,
 )
 from materiel.platform.http import UowDep
+from materiel.platform.identity.request_auth import safe_next
 from materiel.platform.jobs.service import submit_job
+from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import form_values
-from materiel.web.rendering import page, templates
+from materiel.web.record_pages import may_change, notice_url, notices, parse_version
+from materiel.web.rendering import is_htmx, page, templates
+from materiel.web.tables import ListQuery
 
 router = APIRouter(include_in_schema=False)
+
+KINDS = [k.value for k in DiscrepancyKind]
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _shipment_path(shipment_id: str) -> str:
+    return f"/shipments/{quote(shipment_id, safe='')}"
+
+
+# --- the shipments board -------------------------------------------------
 
 
 @router.get("/shipments", response_class=HTMLResponse)
 def shipments_page(request: Request, uow: UowDep) -> Response:
-    status = request.query_params.get("status")
-    chosen = ShipmentStatus(status) if status in set(ShipmentStatus) else None
-    shipments = service.list_shipments(uow, chosen)
+    """Board, transport plans and one page of shipments (5,000 at once is 1.5 MB)."""
+    status, refused = _status_filter(request)
+    query = ListQuery.of(request)
+    shipments = service.list_shipments(uow, status)
+    listed = Page(
+        shipments[query.offset : query.offset + query.limit],
+        len(shipments),
+        query.limit,
+        query.offset,
+    )
+    board = service.board(uow)
+    message, error = notices(request)
     context = {
-        "board": service.board(uow),
-        "shipments": shipments,
-        "status": status or "",
+        "board": board,
+        "listed": listed,
+        "pages": _pager(request, listed),
+        "status": status.value if status else "",
         "statuses": [s.value for s in ShipmentStatus],
         "plans": transport_service.list_transport_plans(uow)[:10],
-        "message": request.query_params.get("message", ""),
-        "error": request.query_params.get("error", ""),
+        "may_plan": may_change(request, "job") and may_change(request, "transport_plan"),
+        "may_accept": may_change(request, "transport_plan"),
+        "message": message,
+        "error": refused or error,
     }
-    return page(request, "shipments.html", context, markings=[s.marking for s in shipments])
+    markings = _board_markings(board, listed.items)
+    return page(
+        request, "shipments.html", context, markings=markings, status_code=422 if refused else 200
+    )
+
+
+def _status_filter(request: Request) -> tuple[ShipmentStatus | None, str]:
+    """The status to list; an unknown one is refused by name rather than silently ignored."""
+    text = request.query_params.get("status") or ""
+    if not text:
+        return None, ""
+    try:
+        return ShipmentStatus(text), ""
+    except ValueError:
+        known = ", ".join(s.value for s in ShipmentStatus)
+        return None, f"there is no shipment status '{text}'; choose one of {known} (or any)"
+
+
+def _pager(request: Request, listed: Page[Shipment]) -> dict[str, Any]:
+    """What the pager shows; its links keep the filter and size but drop a one-off notice."""
+    params = {k: v for k, v in request.query_params.items() if v and k not in ("notice", "offset")}
+
+    def link(offset: int) -> str:
+        return "/shipments?" + urlencode({**params, "offset": offset})
+
+    last = min(listed.offset + listed.limit, listed.total)
+    return {
+        "first": listed.offset + 1 if listed.total and listed.offset < listed.total else 0,
+        "last": last,
+        "total": listed.total,
+        "previous": link(max(listed.offset - listed.limit, 0)) if listed.offset > 0 else None,
+        "next": link(listed.offset + listed.limit) if last < listed.total else None,
+    }
+
+
+def _board_markings(board: service.Board, listed: Sequence[Shipment]) -> list[Marking]:
+    """The board counts every live shipment, so its markings count as well as the listed ones."""
+    waiting = [s for items in board.waiting.values() for s in items]
+    return [s.marking for s in (*board.in_transit, *board.late, *waiting, *listed)]
+
+
+# --- transport plans -----------------------------------------------------
 
 
 @router.post("/shipments/plan", response_class=HTMLResponse)
 def plan_transport(request: Request, uow: UowDep) -> Response:
-    job = submit_job(
-        transport_service.TRANSPORT_JOB, {"time_limit_s": 30}, uow, request.app.state.runtime.runner
-    )
+    """Start a transport planner run; its progress replaces the button's status line.
+
+    htmx swaps in only successful answers, so a refusal (an auditor's 403, say)
+    comes back to htmx as a fragment that says why, instead of vanishing.
+    """
+    runner = request.app.state.runtime.runner
+    try:
+        job = submit_job(transport_service.TRANSPORT_JOB, {"time_limit_s": 30}, uow, runner)
+    except MaterielError as error:
+        if not is_htmx(request):
+            raise
+        return templates.TemplateResponse(request, "_job.html", {"refused": error.message})
     return templates.TemplateResponse(request, "_job.html", {"job": job})
 
 
@@ -51,91 +144,203 @@ def transport_plan_page(plan_id: int, request: Request, uow: UowDep) -> Response
     """A plan to review before accepting: its lateness and cost against the plan it
     replaces, what changed, what is left unplanned, and its shipments."""
     plan, basis, shipments = transport_service.transport_plan_review(plan_id, uow)
-    context = {"plan": plan, "basis": basis, "shipments": shipments}
+    context = {
+        "plan": plan,
+        "basis": basis,
+        "shipments": shipments,
+        "may_accept": may_change(request, "transport_plan"),
+    }
     return page(request, "transport_plan.html", context, markings=[s.marking for s in shipments])
 
 
 @router.post("/transport-plans/{plan_id}/accept")
 async def accept(plan_id: int, request: Request, uow: UowDep) -> Response:
     values = await form_values(request)
-    version = int(values.get("version") or 0) or None
     try:
+        version = parse_version(values.get("version"))
         transport_service.accept_transport_plan(plan_id, version, uow)
     except MaterielError as error:
-        return RedirectResponse(f"/shipments?error={error.message}", status_code=303)
-    return RedirectResponse(
-        f"/shipments?message=Transport plan {plan_id} accepted.", status_code=303
-    )
+        return _see_other(notice_url(request, "/shipments", error=error.message))
+    accepted = f"Transport plan {plan_id} accepted."
+    return _see_other(notice_url(request, "/shipments", message=accepted))
+
+
+# --- one shipment --------------------------------------------------------
 
 
 @router.get("/shipments/{shipment_id}", response_class=HTMLResponse)
 def shipment_page(shipment_id: str, request: Request, uow: UowDep) -> Response:
+    message, error = notices(request)
+    return _shipment_page(request, uow, shipment_id, message=message, error=error)
+
+
+def _shipment_page(
+    request: Request,
+    uow: UnitOfWork,
+    shipment_id: str,
+    *,
+    typed: dict[str, str] | None = None,
+    message: str = "",
+    error: str = "",
+    invalid: Sequence[str] = (),
+    status_code: int = 200,
+) -> Response:
+    """The shipment as it is now; after a refusal, `typed` refills the form the user sent
+    and `invalid` names its fields at fault."""
     view = service.shipment_view(shipment_id, uow)
     context = {
         "view": view,
-        "kinds": [k.value for k in DiscrepancyKind],
-        "message": request.query_params.get("message", ""),
-        "error": request.query_params.get("error", ""),
+        "kinds": KINDS,
+        "typed": typed or {},
+        "invalid": list(invalid),
+        "may_handle": may_change(request, "shipment"),
+        "may_resolve": may_change(request, "discrepancy"),
+        "message": message,
+        "error": error,
     }
-    return page(request, "shipment.html", context, markings=[view.shipment.marking])
+    markings = [view.shipment.marking]
+    return page(request, "shipment.html", context, markings=markings, status_code=status_code)
 
 
 @router.post("/shipments/{shipment_id}/step")
 async def step(shipment_id: str, request: Request, uow: UowDep) -> Response:
     """Dispatch, arrive at a hub, hand over with serials, or receive with a discrepancy."""
     values = await form_values(request)
-    version = int(values.get("version") or 0) or None
-    action = values.get("action", "")
     try:
-        if action == "dispatch":
-            service.dispatch(shipment_id, values.get("node") or None, version, uow)
-        elif action == "arrive":
-            service.arrive(shipment_id, values.get("node", ""), version, uow)
-        elif action == "hand-over":
-            serials = [s.strip() for s in values.get("serials", "").replace("\n", ",").split(",")]
-            handover = service.HandOver(
-                values.get("node", ""),
-                values.get("from_holder", ""),
-                values.get("to_holder", ""),
-                [s for s in serials if s],
-                values.get("condition") or "serviceable",
-                values.get("acknowledged_by") or None,
-            )
-            service.hand_over(shipment_id, handover, version, uow)
-        elif action == "receive":
-            service.receive(shipment_id, _receipt(values), version, uow)
-    except (MaterielError, ValueError) as error:
-        message = error.message if isinstance(error, MaterielError) else str(error)
-        return RedirectResponse(f"/shipments/{shipment_id}?error={message}", status_code=303)
-    return RedirectResponse(f"/shipments/{shipment_id}?message=Recorded.", status_code=303)
+        _record_step(shipment_id, values, uow)
+    except MaterielError as error:
+        return _shipment_page(
+            request,
+            uow,
+            shipment_id,
+            typed=values,
+            error=error.message,
+            invalid=[p.column for p in error.problems if p.column],
+            status_code=status_for(error),
+        )
+    return _see_other(notice_url(request, _shipment_path(shipment_id), message="Recorded."))
+
+
+def _dispatch(
+    shipment_id: str, values: dict[str, str], version: int | None, uow: UnitOfWork
+) -> None:
+    service.dispatch(shipment_id, values.get("node") or None, version, uow)
+
+
+def _arrive(shipment_id: str, values: dict[str, str], version: int | None, uow: UnitOfWork) -> None:
+    service.arrive(shipment_id, values.get("node", ""), version, uow)
+
+
+def _hand_over(
+    shipment_id: str, values: dict[str, str], version: int | None, uow: UnitOfWork
+) -> None:
+    service.hand_over(shipment_id, _handover(values), version, uow)
+
+
+def _receive(
+    shipment_id: str, values: dict[str, str], version: int | None, uow: UnitOfWork
+) -> None:
+    service.receive(shipment_id, _receipt(values), version, uow)
+
+
+STEPS: dict[str, Callable[[str, dict[str, str], int | None, UnitOfWork], None]] = {
+    "dispatch": _dispatch,
+    "arrive": _arrive,
+    "hand-over": _hand_over,
+    "receive": _receive,
+}
+
+
+def _record_step(shipment_id: str, values: dict[str, str], uow: UnitOfWork) -> None:
+    """The step one of the page's forms asks for; anything else is refused, so that
+    "Recorded." always means something was."""
+    action = values.get("action", "")
+    if action not in STEPS:
+        raise InvalidInput(
+            f"say which step to record: action must be one of {', '.join(STEPS)}, "
+            f"not '{action}'; use the buttons of the shipment page"
+        )
+    STEPS[action](shipment_id, values, parse_version(values.get("version")), uow)
+
+
+def _handover(values: dict[str, str]) -> service.HandOver:
+    serials = [s.strip() for s in values.get("serials", "").replace("\n", ",").split(",")]
+    return service.HandOver(
+        values.get("node", ""),
+        values.get("from_holder", ""),
+        values.get("to_holder", ""),
+        [s for s in serials if s],
+        values.get("condition") or "serviceable",
+        values.get("acknowledged_by") or None,
+    )
 
 
 def _receipt(values: dict[str, str]) -> Receipt:
-    findings: tuple[Finding, ...] = ()
-    if values.get("finding_kind") and values.get("finding_quantity"):
-        findings = (
-            Finding(
-                DiscrepancyKind(values["finding_kind"]),
-                int(values["finding_quantity"]),
-                values.get("finding_reason", ""),
-            ),
-        )
-    return Receipt(
-        int(values.get("units_received") or 0), values.get("acknowledged_by", ""), findings
+    """The receipt the Receive form describes; a half-filled discrepancy is refused, never
+    dropped (units concerned and a reason without a kind, or a kind without units)."""
+    units = _whole_number(values.get("units_received", ""), "units_received", "units received")
+    if units is None:
+        raise _field_error("units_received", "units received: say how many units arrived")
+    return Receipt(units, values.get("acknowledged_by", ""), _findings(values))
+
+
+def _findings(values: dict[str, str]) -> tuple[Finding, ...]:
+    kind_text = values.get("finding_kind", "")
+    reason = values.get("finding_reason", "")
+    quantity = _whole_number(
+        values.get("finding_quantity", ""), "finding_quantity", "units concerned"
     )
+    if not kind_text:
+        if quantity is not None or reason:
+            raise _field_error(
+                "finding_kind",
+                f"discrepancy: choose its kind ({', '.join(KINDS)}) for the units concerned "
+                "and reason you gave, or clear 'Units concerned' and 'Reason'",
+            )
+        return ()
+    if kind_text not in KINDS:
+        raise _field_error(
+            "finding_kind",
+            f"discrepancy: '{kind_text}' is not a kind; choose one of {', '.join(KINDS)}",
+        )
+    if quantity is None or quantity < 1:
+        raise _field_error(
+            "finding_quantity",
+            f"units concerned: say how many units the '{kind_text}' discrepancy concerns "
+            "(1 or more)",
+        )
+    if not reason:
+        raise _field_error(
+            "finding_reason", f"reason: say why there is a '{kind_text}' discrepancy"
+        )
+    return (Finding(DiscrepancyKind(kind_text), quantity, reason),)
+
+
+def _whole_number(text: str, field: str, label: str) -> int | None:
+    """A form's whole number, none when left empty; anything else is refused by name."""
+    if not text:
+        return None
+    if not text.isdigit():
+        raise _field_error(field, f"{label} must be a whole number, not '{text}'")
+    return int(text)
+
+
+def _field_error(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, [Problem(message, column=field)])
 
 
 @router.post("/discrepancies/{discrepancy_id}/resolve")
 async def resolve(discrepancy_id: int, request: Request, uow: UowDep) -> Response:
     values = await form_values(request)
-    back = values.get("back", "/shipments")
+    back = safe_next(values.get("back") or "/shipments")  # a path here, never another site
     try:
         service.resolve_discrepancy(discrepancy_id, values.get("resolution", ""), None, uow)
     except MaterielError as error:
-        return RedirectResponse(f"{back}?error={error.message}", status_code=303)
-    return RedirectResponse(f"{back}?message=Discrepancy resolved.", status_code=303)
+        return _see_other(notice_url(request, back, error=error.message))
+    return _see_other(notice_url(request, back, message="Discrepancy resolved."))
 
 
-@router.get("/assets/{serial}", response_class=HTMLResponse)
+@router.get("/assets/{serial:path}", response_class=HTMLResponse)
 def asset_page(serial: str, request: Request, uow: UowDep) -> Response:
+    """One serial's holder and custody; `path` because serials may hold a '/'."""
     return page(request, "asset.html", {"view": service.where_is(serial, uow)})

@@ -2,7 +2,9 @@
 
 Requirements and pledges (and later kinds) differ only in their columns,
 filters, form fields and use cases; this module draws and handles the rest
-once.
+once. It also holds what every page with forms needs: whether the user may
+use a form at all (`may_change`), and the signed notice a redirect carries to
+the next page (`notice_url`, `notices`).
 """
 
 from __future__ import annotations
@@ -10,19 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, TimestampSigner
 from starlette.datastructures import QueryParams
 
-from materiel.core.errors import MaterielError
+from materiel.access_policy import POLICY
+from materiel.core.errors import Forbidden, InvalidInput, MaterielError
 from materiel.core.markings import Marking
 from materiel.core.paging import Page
 from materiel.platform.audit import history_lines
 from materiel.platform.http import UowDep
 from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import FormField, display_text, filled, form_values, with_errors
-from materiel.web.rendering import page
+from materiel.web.rendering import page, templates
 from materiel.web.tables import Column, Filter, ListQuery, table_view
 
 
@@ -105,31 +110,120 @@ def register(router: APIRouter, spec: RecordPages[Any]) -> None:
     @router.post(base + "/{record_id}", response_class=HTMLResponse, name=f"{name}-edit")
     async def update(record_id: str, request: Request, uow: UowDep) -> Response:
         values = await form_values(request)
-        version = _version(values.pop("version", ""))
         try:
-            spec.update(record_id, values, version, uow)
+            spec.update(record_id, values, parse_version(values.pop("version", "")), uow)
         except MaterielError as error:
             record = spec.get(record_id, uow)
             return _record_page(request, uow, spec, record, typed=values, error=error)
         return RedirectResponse(f"{base}/{record_id}?saved=1", status_code=303)
 
     if spec.life_cycle is not None:
-        change = spec.life_cycle.change
+        cycle = spec.life_cycle
 
         @router.post(base + "/{record_id}/status", name=f"{name}-status")
         async def status(record_id: str, request: Request, uow: UowDep) -> Response:
             values = await form_values(request)
+            record = spec.get(record_id, uow)
             try:
-                change(record_id, values["status"], _version(values.get("version")), uow)
+                version = parse_version(values.get("version"))
+                cycle.change(record_id, _next_status(spec, cycle, record, values), version, uow)
             except MaterielError as error:
-                return RedirectResponse(
-                    f"{base}/{record_id}?error={error.message}", status_code=303
-                )
+                return _record_page(request, uow, spec, spec.get(record_id, uow), error=error)
             return RedirectResponse(f"{base}/{record_id}?saved=1", status_code=303)
 
 
-def _version(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+def _next_status(
+    spec: RecordPages[Any], cycle: LifeCycle[Any], record: Any, values: Mapping[str, str]
+) -> str:
+    """The status asked for, if the record can take it next (an unknown word is refused
+    here, by name, instead of failing inside the status enum)."""
+    wanted = values.get("status", "")
+    allowed = cycle.next_statuses(record)
+    if wanted not in allowed:
+        raise InvalidInput(
+            f"a {spec.noun} that is {cycle.status_of(record)} can become "
+            f"{', '.join(allowed) or 'nothing else'}, not '{wanted}'"
+        )
+    return wanted
+
+
+def parse_version(text: str | None) -> int | None:
+    """The version a form was drawn from; none means "do not check".
+
+    A mangled version is refused rather than read as none: that would quietly
+    switch off the lost-update check it exists for.
+    """
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(
+            f"version must be a whole number (the version of the record you edited), "
+            f"not '{text}'; reload the page and try again"
+        )
+    return int(text) or None
+
+
+def may_change(request: Request, entity: str) -> bool:
+    """Whether the signed-in user may change records of `entity` at all.
+
+    Pages offer a form only to those who may use it, rather than a 403 after
+    it was filled in. The answer is the access policy's own, asked about an
+    empty record: exact for the rules that go by role (shipments, plans,
+    jobs); rules that read the record answer "no" unless the role alone allows.
+    """
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        return False
+    try:
+        POLICY.check_change(principal, entity, None, {})
+    except Forbidden:
+        return False
+    return True
+
+
+templates.env.globals["may_change"] = may_change  # for partials drawn by other modules' pages
+
+NOTICE_SECONDS = 300  # long enough to follow a redirect, short enough not to be replayed
+_NOTICE_SALT = "materiel.page-notice"
+
+
+def notice_url(request: Request, path: str, *, message: str = "", error: str = "") -> str:
+    """`path` carrying a message (or an error) for the page a redirect leads to.
+
+    The text travels readable but signed, for this user and a few minutes: a
+    crafted link cannot put words in the page's alert box, and any text (`&`,
+    `#`, ...) arrives whole because it is URL-encoded.
+    """
+    kind, text = ("error", error) if error else ("message", message)
+    token = _notice_signer(request).sign(f"{kind}:{text}").decode()
+    path, _, fragment = path.partition("#")
+    separator = "&" if "?" in path else "?"
+    return f"{path}{separator}{urlencode({'notice': token})}" + (f"#{fragment}" if fragment else "")
+
+
+def notices(request: Request) -> tuple[str, str]:
+    """The message and error of the request's notice; nothing when it is forged, stale or
+    was signed for another user."""
+    token = request.query_params.get("notice")
+    if not token:
+        return "", ""
+    try:
+        value = _notice_signer(request).unsign(token, max_age=NOTICE_SECONDS).decode()
+    except BadSignature:  # also SignatureExpired
+        return "", ""
+    kind, _, text = value.partition(":")
+    return (text, "") if kind == "message" else ("", text if kind == "error" else "")
+
+
+def _notice_signer(request: Request) -> TimestampSigner:
+    """Signs for one user: the salt names them, so a notice shows only to whom it was for."""
+    secret = request.app.state.runtime.settings.identity.secret_key
+    return TimestampSigner(secret, salt=f"{_NOTICE_SALT}:{_username(request)}")
+
+
+def _username(request: Request) -> str:
+    principal = getattr(request.state, "principal", None)
+    return str(getattr(principal, "username", ""))
 
 
 def _form_page(
@@ -178,7 +272,7 @@ def _record_page(
         "status_action": f"{base}/{record.id}/status",
         "version": record.version,
         "fields": shown,
-        "error": general or request.query_params.get("error", ""),
+        "error": general,
         "message": "Saved." if request.query_params.get("saved") else "",
         "form_title": "Edit",
         "form_action": f"{base}/{record.id}",
