@@ -222,3 +222,19 @@ def test_a_replan_warns_of_a_shipment_under_way_into_a_closed_node(allocated: Ru
     client = signed_in_client(allocated)
     page = client.get(f"/transport-plans/{record.id}", headers={"Accept": "text/html"}).text
     assert "Needs attention" in page and shipment.id.replace(">", "&gt;") in page
+
+
+def test_a_receipt_keeps_who_signed_it_and_who_recorded_it(allocated: Runtime) -> None:
+    shipment = first_shipment(allocated)
+    handed_over(allocated, shipment, ["PZH-1"])
+    short = Finding(DiscrepancyKind.SHORT, 1, "held at the border")
+    receipt = Receipt(shipment.units - 1, " Capt. Kovalenko ", (short,))
+    service.receive(shipment.id, receipt, None, allocated.uow("ukr-logistics"))
+    view = service.shipment_view(shipment.id, allocated.uow())
+    received = view.events[-1]
+    assert (received.status, received.actor, received.acknowledged_by) == (
+        ShipmentStatus.RECEIVED,
+        "ukr-logistics",
+        "Capt. Kovalenko",
+    )
+    assert [d.recorded_by for d in view.discrepancies] == ["ukr-logistics"]

@@ -176,6 +176,7 @@ class ShipmentEvent:
     status: ShipmentStatus
     node: str | None
     actor: str
+    acknowledged_by: str | None = None  # who signed for it: a receipt's signature
     at: datetime = field(default_factory=utc_now)
     id: int | None = None
 

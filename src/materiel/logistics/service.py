@@ -50,10 +50,16 @@ def _node(uow: UnitOfWork, node: str | None) -> str | None:
     return node
 
 
-def _step(uow: UnitOfWork, shipment: Shipment, status: ShipmentStatus, node: str | None) -> None:
+def _step(
+    uow: UnitOfWork,
+    shipment: Shipment,
+    status: ShipmentStatus,
+    node: str | None,
+    signed: str | None = None,
+) -> None:
     before = snapshot(shipment)
     shipment.move(status, node)
-    uow.session.add(ShipmentEvent(shipment.id, status, node, uow.actor))
+    uow.session.add(ShipmentEvent(shipment.id, status, node, uow.actor, signed))
     uow.audit(status.value, SHIPMENT, shipment.id, before, shipment)
 
 
@@ -190,10 +196,11 @@ def receive(
     """The receiving unit confirms what arrived; differences stay open as discrepancies."""
     with uow:
         shipment = _shipment(uow, shipment_id, expected_version)
-        _step(uow, shipment, ShipmentStatus.RECEIVED, shipment.destination)
+        signed = receipt.acknowledged_by.strip()
+        _step(uow, shipment, ShipmentStatus.RECEIVED, shipment.destination, signed)
         receipt.check(shipment.units)
         shipment.units_received = receipt.units_received
-        opened = [f.discrepancy(shipment.id, receipt.acknowledged_by) for f in receipt.findings]
+        opened = [f.discrepancy(shipment.id, uow.actor) for f in receipt.findings]
         uow.session.add_all(opened)
         uow.flush()
         for discrepancy in opened:

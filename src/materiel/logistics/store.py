@@ -97,6 +97,7 @@ shipment_events = Table(
     Column("status", enum_column_type(ShipmentStatus), nullable=False),
     Column("node", String(80), ForeignKey("nodes.id")),
     Column("actor", String(120), nullable=False),
+    Column("acknowledged_by", String(120)),
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
