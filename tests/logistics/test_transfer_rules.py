@@ -238,3 +238,5 @@ def test_a_receipt_keeps_who_signed_it_and_who_recorded_it(allocated: Runtime) -
         "Capt. Kovalenko",
     )
     assert [d.recorded_by for d in view.discrepancies] == ["ukr-logistics"]
+    page = signed_in_client(allocated).get(f"/shipments/{shipment.id}").text
+    assert "— ukr-logistics, signed by Capt. Kovalenko" in page
