@@ -240,3 +240,9 @@ def test_a_receipt_keeps_who_signed_it_and_who_recorded_it(allocated: Runtime) -
     assert [d.recorded_by for d in view.discrepancies] == ["ukr-logistics"]
     page = signed_in_client(allocated).get(f"/shipments/{shipment.id}").text
     assert "— ukr-logistics, signed by Capt. Kovalenko" in page
+
+
+def test_a_first_plan_is_not_said_to_change_anything(allocated: Runtime) -> None:
+    planned(allocated)
+    page = signed_in_client(allocated).get("/shipments").text
+    assert "first plan: 1 movements" in page and "movements changed" not in page
