@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.table import Table
 
@@ -178,7 +177,10 @@ def demo_command(
 
 @plan_app.command("run")
 def plan_run_command(
-    time_limit: Annotated[float, typer.Option(help="seconds for the commonality search")] = 60,
+    time_limit: Annotated[
+        float,
+        typer.Option(min=1, max=3600, help="seconds for the commonality search"),
+    ] = 60,
     accept: Annotated[bool, typer.Option(help="accept the new plan at once")] = False,
 ) -> None:
     """Run the allocation planner on the database now and store the plan as a draft."""
@@ -306,13 +308,23 @@ def exit_code_for(error: MaterielError) -> int:
 def main() -> None:
     """Entry point: run the app, turning our errors into a message and an exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except MaterielError as error:
         errors.print(f"[red]error:[/] {error.message}", highlight=False)
         print_problems(error.problems)
         sys.exit(exit_code_for(error))
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.exit(130)
-    except click.exceptions.ClickException as error:
-        error.show()
+    except typer.TyperException as error:  # the command line itself is wrong: exit 2, usage shown
+        show_usage_error(error)
         sys.exit(error.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)  # `typer.Exit(n)` and Ctrl-C (130) come back
+
+
+def show_usage_error(error: typer.TyperException) -> None:
+    """What click says about a command line it cannot parse, with the usage and `--help` hint."""
+    show = getattr(error, "show", None)
+    if callable(show):
+        show()
+    else:
+        errors.print(f"[red]error:[/] {error.format_message()}", highlight=False, markup=False)

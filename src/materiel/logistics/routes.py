@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import Path as PathParam
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
@@ -21,51 +23,98 @@ from materiel.platform.jobs.service import submit_job
 
 router = APIRouter(prefix="/api", tags=["transfers"])
 
+# Bounds of the API's bodies, so that no number reaches the database outside what it stores:
+MAX_UNITS = 1_000_000  # units, quantities, capacities per day: far above any real shipment
+MAX_VERSION = 2**31 - 1  # versions and record numbers are 32-bit integer columns
+MAX_SERIALS = 10_000  # serial numbers named in one hand-over or one finding
+MAX_FINDINGS = 100  # differences reported in one receipt
+
+
+def _stripped(text: str) -> str:
+    """The text without surrounding spaces; blank text is refused."""
+    if not text.strip():
+        raise PydanticCustomError("blank", "must not be blank; spaces alone do not count")
+    return text.strip()
+
+
+def _text(max_length: int, example: str) -> Any:
+    return Field(max_length=max_length, examples=[example], json_schema_extra={"minLength": 1})
+
+
+Stripped = AfterValidator(_stripped)
+
+
+def _each_once(serials: list[str]) -> list[str]:
+    """The serials, if none is named twice (after stripping spaces)."""
+    seen: set[str] = set()
+    for serial in serials:
+        if serial in seen:
+            raise PydanticCustomError(
+                "duplicate_serial",
+                "serial '{serial}' is named twice; name each serial once",
+                {"serial": serial},
+            )
+        seen.add(serial)
+    return serials
+
+
+Units = Annotated[int, Field(ge=0, le=MAX_UNITS, strict=True)]  # strict: `true` is not 1 unit
+Quantity = Annotated[int, Field(ge=1, le=MAX_UNITS, strict=True)]
+NodeId = Annotated[str, _text(80, "lviv"), Stripped]
+Holder = Annotated[str, _text(200, "DEU"), Stripped]
+Person = Annotated[str, _text(120, "Lt. Bondar"), Stripped]
+Serial = Annotated[str, _text(80, "KH/2024/001"), Stripped]
+Serials = Annotated[list[Serial], Field(max_length=MAX_SERIALS), AfterValidator(_each_once)]
+Condition = Annotated[str, _text(40, "serviceable"), Stripped]
+RecordNumber = Annotated[int, PathParam(ge=1, le=MAX_VERSION)]  # an Integer primary key
+LinkOrNode = Annotated[str, _text(200, "rzeszow>lviv:road"), Stripped]
+Reason = Annotated[str, _text(2000, "lost in transit"), Stripped]
+
 
 class TransportRun(BaseModel):
     time_limit_s: float = Field(default=60, gt=0, le=3600, strict=True)  # `true` is not 1 s
 
 
 class Versioned(BaseModel):
-    version: int | None = None
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class Movement(Versioned):
-    node: str | None = None
+    node: NodeId | None = None
 
 
 class HandOverIn(Versioned):
-    node: str
-    from_holder: str = Field(examples=["DEU"])
-    to_holder: str = Field(examples=["47th Mechanized Brigade"])
-    serials: list[str] = Field(min_length=1)
-    condition: str = "serviceable"
-    acknowledged_by: str | None = None
+    node: NodeId
+    from_holder: Holder
+    to_holder: Annotated[Holder, Field(examples=["47th Mechanized Brigade"])]
+    serials: Serials = Field(min_length=1)
+    condition: Condition = "serviceable"
+    acknowledged_by: Person | None = None
 
 
 class FindingIn(BaseModel):
     kind: DiscrepancyKind
-    quantity: int = Field(ge=1)
-    reason: str
-    serials: list[str] = []
+    quantity: Quantity
+    reason: Reason
+    serials: Serials = []
 
 
 class ReceiptIn(Versioned):
-    units_received: int = Field(ge=0)
-    acknowledged_by: str
-    findings: list[FindingIn] = []
+    units_received: Units
+    acknowledged_by: Person
+    findings: list[FindingIn] = Field(default=[], max_length=MAX_FINDINGS)
 
 
 class ResolutionIn(Versioned):
-    resolution: str
+    resolution: Reason
 
 
 class DisruptionIn(BaseModel):
     kind: DisruptionKind
-    target: str
+    target: LinkOrNode
     from_date: date
-    capacity: int | None = None
-    note: str = ""
+    capacity: Units | None = None
+    note: Annotated[str, Field(max_length=2000)] = ""
 
 
 @router.post("/transport-plans", status_code=202, summary="Plan transport (background job)")
@@ -80,14 +129,18 @@ def list_transport_plans(uow: UowDep) -> list[dict[str, Any]]:
 
 
 @router.get("/transport-plans/{plan_id}", summary="One transport plan with its shipments")
-def get_transport_plan(plan_id: int, uow: UowDep, response: Response) -> dict[str, Any]:
+def get_transport_plan(plan_id: RecordNumber, uow: UowDep, response: Response) -> dict[str, Any]:
     plan, shipments = transport_service.transport_plan_view(plan_id, uow)
     return {**with_etag(response, plan), "shipments": [record_json(s) for s in shipments]}
 
 
 @router.post("/transport-plans/{plan_id}/accept", summary="Accept a draft transport plan")
 def accept_transport_plan(
-    plan_id: int, body: Versioned, uow: UowDep, response: Response, if_match: IfMatch = None
+    plan_id: RecordNumber,
+    body: Versioned,
+    uow: UowDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     version = expected_version(body.version, if_match)
     return with_etag(response, transport_service.accept_transport_plan(plan_id, version, uow))
@@ -153,13 +206,13 @@ def receive(
 
 
 @router.post("/discrepancies/{discrepancy_id}/resolve", summary="Close a discrepancy")
-def resolve(discrepancy_id: int, body: ResolutionIn, uow: UowDep) -> dict[str, Any]:
+def resolve(discrepancy_id: RecordNumber, body: ResolutionIn, uow: UowDep) -> dict[str, Any]:
     return record_json(
         service.resolve_discrepancy(discrepancy_id, body.resolution, body.version, uow)
     )
 
 
-@router.get("/assets/{serial}", summary="Where a serial is, who holds it, its custody history")
+@router.get("/assets/{serial:path}", summary="Where a serial is, who holds it, its custody history")
 def where_is(serial: str, uow: UowDep) -> dict[str, Any]:
     view = service.where_is(serial, uow)
     return {**record_json(view.asset), "custody": [record_json(e) for e in view.history]}

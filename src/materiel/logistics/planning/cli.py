@@ -9,27 +9,34 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from materiel.core.errors import InvalidInput
+from materiel.core.errors import InvalidInput, NotFound
 from materiel.logistics.planning.greedy import plan_transport_greedy
 from materiel.logistics.planning.plan import TransportPlan, write_plan
 from materiel.logistics.planning.planner import plan_transport
+from materiel.logistics.planning.scenario_json import FORMAT as SCENARIO_FORMAT
 from materiel.logistics.planning.scenario_json import load_scenario
 from materiel.platform.progress import run_with_progress
 
 console = Console(stderr=True)
+MAX_TIME_LIMIT_S = 3600  # as `materiel transport run` and POST /api/transport-plans
 
 
 def transport_command(
     scenario: Annotated[
-        Path, typer.Option(help="materiel-transport-scenario/1 JSON file to plan.")
+        Path, typer.Option(help="The materiel-transport-scenario/1 JSON file to plan.")
     ],
     out: Annotated[Path, typer.Option(help="Where to write the materiel-transport-plan/1 JSON.")],
-    time_limit: Annotated[float, typer.Option(help="Seconds the planner may take.")] = 60,
+    time_limit: Annotated[
+        float,
+        typer.Option(min=1, max=MAX_TIME_LIMIT_S, help="Seconds the planner may take."),
+    ] = 60,
     greedy: Annotated[
         bool, typer.Option(help="Use the earliest-departure baseline (comparison).")
     ] = False,
 ) -> None:
     """Plan shipments and legs for the movements of a scenario and write the plan."""
+    if not scenario.exists():  # a missing input file is not found: exit 66, as documented
+        raise NotFound(f"{scenario}: no such file; give the path of a {SCENARIO_FORMAT} JSON file")
     loaded = load_scenario(scenario)
     for warning in loaded.warnings:
         console.print(f"[yellow]warning[/]: {scenario}: {warning}")
