@@ -48,5 +48,5 @@ def test_rejected_import_exits_65_and_lists_rows(tmp_path: Path) -> None:
     assert result.returncode == 65
     assert "types.csv, row 2, column 'capability_area': unknown capability area" in result.stderr
     missing = materiel(tmp_path, "import", "pledges", str(tmp_path / "nope.csv"))
-    assert missing.returncode == 65
+    assert missing.returncode == 66  # EX_NOINPUT, as the guide says
     assert "no such file" in missing.stderr

@@ -122,7 +122,7 @@ def rank_command(
 
 
 def task_command(  # noqa: PLR0917  Typer commands take one parameter per option
-    weeks: Annotated[int, typer.Option(help="weeks to plan")] = 4,
+    weeks: Annotated[int, typer.Option(min=1, max=26, help="weeks to plan")] = 4,
     start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD (default today)")] = None,
     what_if_add: Annotated[
         str | None, typer.Option(help="compare with one more machine of this item type")
@@ -131,7 +131,7 @@ def task_command(  # noqa: PLR0917  Typer commands take one parameter per option
         str | None, typer.Option(help="compare without this clearance asset")
     ] = None,
     weights: Annotated[list[str] | None, typer.Option("--weights", help="name=value")] = None,
-    time_limit: Annotated[float, typer.Option(help="seconds for the solver")] = 10,
+    time_limit: Annotated[float, typer.Option(min=1, max=300, help="seconds for the solver")] = 10,
     repeatable: Annotated[
         bool, typer.Option(help="spend the limit as solver work on one core: same input, same plan")
     ] = False,

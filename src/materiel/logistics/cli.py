@@ -14,6 +14,7 @@ from materiel.core.errors import InvalidInput
 from materiel.core.markings import Marking, most_restrictive
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
+    MAX_UNITS,
     DiscrepancyKind,
     DisruptionKind,
     Finding,
@@ -33,7 +34,6 @@ disruption_app = typer.Typer(
 )
 
 # Bounds of the numbers the commands take, as the API's (logistics/routes.py):
-MAX_UNITS = 1_000_000  # units, quantities, capacities per day
 MAX_TIME_LIMIT_S = 3600  # a planner run, as POST /api/transport-plans allows
 MAX_RECORD_ID = 2**31 - 1  # a record number is a 32-bit integer column
 

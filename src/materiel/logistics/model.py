@@ -41,6 +41,8 @@ SHIPMENT_TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
     ShipmentStatus.CANCELLED: frozenset(),
 }
 
+MAX_UNITS = 1_000_000  # units, quantities, capacities per day: far above any real shipment
+
 MOVING = frozenset({ShipmentStatus.DISPATCHED, ShipmentStatus.AT_HUB})
 STARTED = frozenset(
     {

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
+    MAX_UNITS,
     DiscrepancyKind,
     DisruptionKind,
     Finding,
@@ -24,7 +25,6 @@ from materiel.platform.jobs.service import submit_job
 router = APIRouter(prefix="/api", tags=["transfers"])
 
 # Bounds of the API's bodies, so that no number reaches the database outside what it stores:
-MAX_UNITS = 1_000_000  # units, quantities, capacities per day: far above any real shipment
 MAX_VERSION = 2**31 - 1  # versions and record numbers are 32-bit integer columns
 MAX_SERIALS = 10_000  # serial numbers named in one hand-over or one finding
 MAX_FINDINGS = 100  # differences reported in one receipt

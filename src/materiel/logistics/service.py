@@ -16,6 +16,7 @@ from materiel.core.errors import Conflict, InvalidInput, NotFound
 from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
 from materiel.donations.plan_store import PlanStore
 from materiel.logistics.model import (
+    MAX_UNITS,
     MOVING,
     Asset,
     CustodyEvent,
@@ -414,20 +415,15 @@ def add_disruption(
         return disruption
 
 
-MAX_CAPACITY = 1_000_000
-
-
 def _check_capacity(kind: DisruptionKind, capacity: int | None) -> None:
     if kind is DisruptionKind.NODE_CLOSED and capacity is not None:
         raise InvalidInput(
             "a closed node handles nothing, so it takes no capacity; "
             "to reduce a link instead, use 'link-reduced' with the capacity that remains"
         )
-    if kind is DisruptionKind.LINK_REDUCED and (
-        capacity is None or not 0 <= capacity <= MAX_CAPACITY
-    ):
+    if kind is DisruptionKind.LINK_REDUCED and (capacity is None or not 0 <= capacity <= MAX_UNITS):
         raise InvalidInput(
-            f"a link cut needs the capacity per day that remains, 0 (closed) to {MAX_CAPACITY:,}"
+            f"a link cut needs the capacity per day that remains, 0 (closed) to {MAX_UNITS:,}"
         )
 
 

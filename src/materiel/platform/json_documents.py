@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
-from materiel.core.errors import InvalidInput, Problem
+from materiel.core.errors import InvalidInput, NotFound, Problem
 
 PROBLEMS_IN_MESSAGE = 5
 
@@ -26,7 +26,7 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise InvalidInput(f"{path}: no such file") from exc
+        raise NotFound(f"{path}: no such file; check the path") from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(f"{path}: not readable JSON ({exc})") from exc
 

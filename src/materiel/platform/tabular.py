@@ -18,7 +18,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from materiel.core.errors import ImportRejected, InvalidInput, Problem
+from materiel.core.errors import ImportRejected, InvalidInput, NotFound, Problem
 from materiel.platform.upload_safety import caused_by_xml_attack, unsafe_xml
 
 HEADER_SEARCH_ROWS = 10
@@ -65,7 +65,7 @@ def _header_key(text: str) -> str:
 def open_table(path: Path, columns: Columns) -> Table:
     """Open a `.csv` or `.xlsx` file and map its header row onto `columns`."""
     if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
+        raise NotFound(f"{path}: no such file; check the path")
     suffix = path.suffix.casefold()
     if suffix == ".csv":
         raw = _csv_rows(path)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from materiel.core.errors import InvalidInput
+from materiel.core.errors import InvalidInput, NotFound
 from materiel.donations.planning import schemas
 from materiel.donations.planning.cli import app
 from materiel.donations.planning.plan import plan_from_json, plan_to_json
@@ -87,7 +87,7 @@ def test_errors_name_field_and_index(change: Any, where: str) -> None:
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match=r"nope\.json"):
+    with pytest.raises(NotFound, match=r"nope\.json: no such file"):
         load_scenario(tmp_path / "nope.json")
 
 

@@ -29,7 +29,9 @@ def plan_group() -> None:
 def allocate_command(
     scenario: Annotated[Path, typer.Option(help="materiel-scenario/1 JSON file to plan.")],
     out: Annotated[Path, typer.Option(help="Where to write the materiel-plan/1 JSON.")],
-    time_limit: Annotated[float, typer.Option(help="Seconds for the commonality search.")] = 60,
+    time_limit: Annotated[
+        float, typer.Option(min=1, max=3600, help="Seconds for the commonality search.")
+    ] = 60,
     greedy: Annotated[bool, typer.Option(help="Use the greedy baseline (comparison).")] = False,
 ) -> None:
     """Plan which pledge fills which requirement and write the plan with its reasons."""

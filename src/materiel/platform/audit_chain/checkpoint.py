@@ -22,7 +22,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from materiel.core.errors import InvalidInput
+from materiel.core.errors import InvalidInput, NotFound
 from materiel.platform.audit_chain import signing
 from materiel.platform.audit_chain.canonical import format_at
 
@@ -86,6 +86,8 @@ def write_file(checkpoint: Checkpoint, path: Path) -> None:
 
 def read_file(path: Path) -> Checkpoint:
     """A checkpoint file; the signed note is what counts, its other fields must agree."""
+    if not path.is_file():
+        raise NotFound(f"{path}: no such checkpoint file; check the path")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         checkpoint = from_note(
