@@ -1,20 +1,34 @@
-"""Web pages of plan review: run with progress, read reasons, pin or forbid, accept."""
+"""Web pages of plan review: run with progress, read reasons, pin or forbid, accept.
+
+Forms are offered only to roles that may use them. After a redirect, a message
+travels as a signed notice (`notice_url`), never as raw text in the URL; a
+refused planner run says why under htmx instead of vanishing.
+"""
 
 from __future__ import annotations
+
+import math
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from materiel.core.errors import MaterielError
+from materiel.core.errors import InvalidInput, MaterielError
 from materiel.donations import plan_service
 from materiel.donations.plan_model import RuleKind
 from materiel.platform.http import UowDep
-from materiel.platform.jobs.model import JobStatus
+from materiel.platform.jobs.model import Job, JobStatus
 from materiel.platform.jobs.service import get_job, submit_job
 from materiel.web.forms import form_values
-from materiel.web.rendering import is_htmx, page, templates
+from materiel.web.record_pages import parse_version
+from materiel.web.rendering import is_htmx, notice_url, notices, page, templates
 
 router = APIRouter(include_in_schema=False)
+
+MAX_SEARCH_SECONDS = 600  # as the form's field allows
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/plans", response_class=HTMLResponse)
@@ -26,23 +40,62 @@ def plans_page(request: Request, uow: UowDep) -> Response:
 
 @router.post("/plans/run", response_class=HTMLResponse)
 async def run_planner(request: Request, uow: UowDep) -> Response:
+    """Start an allocation planner run; its progress replaces the form's status line.
+
+    htmx swaps in only successful answers, so a refusal (an auditor's 403, a
+    mistyped search time) comes back to htmx as a fragment that says why.
+    """
     values = await form_values(request)
-    limit = float(values.get("time_limit_s") or 20)
-    job = submit_job(
-        plan_service.ALLOCATION_JOB, {"time_limit_s": limit}, uow, request.app.state.runtime.runner
-    )
+    runner = request.app.state.runtime.runner
+    try:
+        limit = _search_seconds(values.get("time_limit_s", ""))
+        job = submit_job(plan_service.ALLOCATION_JOB, {"time_limit_s": limit}, uow, runner)
+    except MaterielError as error:
+        if not is_htmx(request):
+            raise
+        return templates.TemplateResponse(request, "_job.html", {"refused": error.message})
     if not is_htmx(request):  # the form was sent before htmx loaded: show the job on the list
-        return RedirectResponse(f"/plans?job={job.id}", status_code=303)
+        return _see_other(f"/plans?job={job.id}")
     return templates.TemplateResponse(request, "_job.html", {"job": job})
+
+
+def _search_seconds(text: str) -> float:
+    """The search time the form asks for (20 s when left empty); anything else is refused."""
+    if not text.strip():
+        return 20.0
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_SEARCH_SECONDS:  # also refuses nan and inf
+        raise InvalidInput(
+            f"search time must be a number of seconds above 0 and at most "
+            f"{MAX_SEARCH_SECONDS}, not '{text}'"
+        )
+    return seconds
 
 
 @router.get("/jobs/{job_id}/status", response_class=HTMLResponse)
 def job_status(job_id: int, request: Request, uow: UowDep) -> Response:
+    """A run's progress; once it succeeded, htmx is sent on to what it made."""
     job = get_job(job_id, uow)
     response = templates.TemplateResponse(request, "_job.html", {"job": job})
-    if job.status is JobStatus.SUCCEEDED and job.result and "plan_id" in job.result:
-        response.headers["HX-Redirect"] = f"/plans/{job.result['plan_id']}"
+    made = _made_by(job)
+    if made:
+        response.headers["HX-Redirect"] = made
     return response
+
+
+def _made_by(job: Job) -> str:
+    """The page of what a succeeded run made: a plan, or a transport plan."""
+    result = job.result or {}
+    if job.status is not JobStatus.SUCCEEDED:
+        return ""
+    if "plan_id" in result:
+        return f"/plans/{int(result['plan_id'])}"
+    if "transport_plan_id" in result:
+        return f"/transport-plans/{int(result['transport_plan_id'])}"
+    return ""
 
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
@@ -56,44 +109,59 @@ def plan_page(plan_id: int, request: Request, uow: UowDep) -> Response:
             if a.requirement in review.requirements
         ),
     ]
-    context = {
-        "review": review,
-        "message": request.query_params.get("message", ""),
-        "error": request.query_params.get("error", ""),
-    }
+    message, error = notices(request)
+    context = {"review": review, "message": message, "error": error}
     return page(request, "plan.html", context, markings=markings)
 
 
 @router.post("/plans/{plan_id}/accept")
 async def accept(plan_id: int, request: Request, uow: UowDep) -> Response:
     values = await form_values(request)
-    version = int(values.get("version") or 0) or None
     try:
+        version = parse_version(values.get("version"))
         plan_service.accept_plan(plan_id, version, uow)
     except MaterielError as error:
-        return RedirectResponse(f"/plans/{plan_id}?error={error.message}", status_code=303)
-    return RedirectResponse(f"/plans/{plan_id}?message=Plan accepted.", status_code=303)
+        return _see_other(notice_url(request, f"/plans/{plan_id}", error=error.message))
+    return _see_other(notice_url(request, f"/plans/{plan_id}", message="Plan accepted."))
 
 
 @router.post("/plans/{plan_id}/rules")
 async def add_rule(plan_id: int, request: Request, uow: UowDep) -> Response:
+    """Pin or forbid a pairing for every later run."""
     values = await form_values(request)
-    kind = RuleKind(values["kind"])
+    pledge, requirement = values.get("pledge", ""), values.get("requirement", "")
     try:
-        plan_service.set_rule(
-            kind, values["pledge"], values["requirement"], int(values.get("quantity") or 0), uow
-        )
+        kind = _rule_kind(values.get("kind", ""))
+        quantity = _units(values.get("quantity", ""))
+        plan_service.set_rule(kind, pledge, requirement, quantity, uow)
     except MaterielError as error:
-        return RedirectResponse(f"/plans/{plan_id}?error={error.message}", status_code=303)
+        return _see_other(notice_url(request, f"/plans/{plan_id}", error=error.message))
     what = "pinned" if kind is RuleKind.PIN else "forbidden"
-    note = (
-        f"{values['pledge']} → {values['requirement']} {what}; run the planner to see the effect."
-    )
-    return RedirectResponse(f"/plans/{plan_id}?message={note}", status_code=303)
+    note = f"{pledge} → {requirement} {what}; run the planner to see the effect."
+    return _see_other(notice_url(request, f"/plans/{plan_id}", message=note))
+
+
+def _rule_kind(text: str) -> RuleKind:
+    try:
+        return RuleKind(text)
+    except ValueError:
+        kinds = ", ".join(k.value for k in RuleKind)
+        raise InvalidInput(f"a rule is one of {kinds}, not '{text}'") from None
+
+
+def _units(text: str) -> int:
+    if not text:
+        return 0
+    if not text.isdigit():
+        raise InvalidInput(f"the units to pin must be a whole number, not '{text}'")
+    return int(text)
 
 
 @router.post("/plans/{plan_id}/rules/remove")
 async def remove_rule(plan_id: int, request: Request, uow: UowDep) -> Response:
     values = await form_values(request)
-    plan_service.remove_rule(values["rule"], uow)
-    return RedirectResponse(f"/plans/{plan_id}?message=Rule removed.", status_code=303)
+    try:
+        plan_service.remove_rule(values.get("rule", ""), uow)
+    except MaterielError as error:
+        return _see_other(notice_url(request, f"/plans/{plan_id}", error=error.message))
+    return _see_other(notice_url(request, f"/plans/{plan_id}", message="Rule removed."))

@@ -32,8 +32,8 @@ from materiel.platform.identity.request_auth import safe_next
 from materiel.platform.jobs.service import submit_job
 from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import form_values
-from materiel.web.record_pages import may_change, notice_url, notices, parse_version
-from materiel.web.rendering import is_htmx, page, templates
+from materiel.web.record_pages import parse_version
+from materiel.web.rendering import is_htmx, may_change, notice_url, notices, page, templates
 from materiel.web.tables import ListQuery
 
 router = APIRouter(include_in_schema=False)

@@ -2,9 +2,9 @@
 
 Requirements and pledges (and later kinds) differ only in their columns,
 filters, form fields and use cases; this module draws and handles the rest
-once. It also holds what every page with forms needs: whether the user may
-use a form at all (`may_change`), and the signed notice a redirect carries to
-the next page (`notice_url`, `notices`).
+once. What every page with forms needs (`may_change`, `notice_url`,
+`notices`) lives in `materiel.web.rendering`; it is imported here too, for
+pages that took it from this module.
 """
 
 from __future__ import annotations
@@ -12,23 +12,32 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from itsdangerous import BadSignature, TimestampSigner
 from starlette.datastructures import QueryParams
 
-from materiel.access_policy import POLICY
-from materiel.core.errors import Forbidden, InvalidInput, MaterielError
+from materiel.core.errors import InvalidInput, MaterielError
 from materiel.core.markings import Marking
 from materiel.core.paging import Page
 from materiel.platform.audit import history_lines
 from materiel.platform.http import UowDep
 from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import FormField, display_text, filled, form_values, with_errors
-from materiel.web.rendering import page, templates
+from materiel.web.rendering import may_change, notice_url, notices, page
 from materiel.web.tables import Column, Filter, ListQuery, table_view
+
+__all__ = [
+    "LifeCycle",
+    "RecordPages",
+    "VersionedRecord",
+    "markings_of",
+    "may_change",
+    "notice_url",
+    "notices",
+    "parse_version",
+    "register",
+]
 
 
 class VersionedRecord(Protocol):
@@ -161,69 +170,6 @@ def parse_version(text: str | None) -> int | None:
             f"not '{text}'; reload the page and try again"
         )
     return int(text) or None
-
-
-def may_change(request: Request, entity: str) -> bool:
-    """Whether the signed-in user may change records of `entity` at all.
-
-    Pages offer a form only to those who may use it, rather than a 403 after
-    it was filled in. The answer is the access policy's own, asked about an
-    empty record: exact for the rules that go by role (shipments, plans,
-    jobs); rules that read the record answer "no" unless the role alone allows.
-    """
-    principal = getattr(request.state, "principal", None)
-    if principal is None:
-        return False
-    try:
-        POLICY.check_change(principal, entity, None, {})
-    except Forbidden:
-        return False
-    return True
-
-
-templates.env.globals["may_change"] = may_change  # for partials drawn by other modules' pages
-
-NOTICE_SECONDS = 300  # long enough to follow a redirect, short enough not to be replayed
-_NOTICE_SALT = "materiel.page-notice"
-
-
-def notice_url(request: Request, path: str, *, message: str = "", error: str = "") -> str:
-    """`path` carrying a message (or an error) for the page a redirect leads to.
-
-    The text travels readable but signed, for this user and a few minutes: a
-    crafted link cannot put words in the page's alert box, and any text (`&`,
-    `#`, ...) arrives whole because it is URL-encoded.
-    """
-    kind, text = ("error", error) if error else ("message", message)
-    token = _notice_signer(request).sign(f"{kind}:{text}").decode()
-    path, _, fragment = path.partition("#")
-    separator = "&" if "?" in path else "?"
-    return f"{path}{separator}{urlencode({'notice': token})}" + (f"#{fragment}" if fragment else "")
-
-
-def notices(request: Request) -> tuple[str, str]:
-    """The message and error of the request's notice; nothing when it is forged, stale or
-    was signed for another user."""
-    token = request.query_params.get("notice")
-    if not token:
-        return "", ""
-    try:
-        value = _notice_signer(request).unsign(token, max_age=NOTICE_SECONDS).decode()
-    except BadSignature:  # also SignatureExpired
-        return "", ""
-    kind, _, text = value.partition(":")
-    return (text, "") if kind == "message" else ("", text if kind == "error" else "")
-
-
-def _notice_signer(request: Request) -> TimestampSigner:
-    """Signs for one user: the salt names them, so a notice shows only to whom it was for."""
-    secret = request.app.state.runtime.settings.identity.secret_key
-    return TimestampSigner(secret, salt=f"{_NOTICE_SALT}:{_username(request)}")
-
-
-def _username(request: Request) -> str:
-    principal = getattr(request.state, "principal", None)
-    return str(getattr(principal, "username", ""))
 
 
 def _form_page(
