@@ -26,12 +26,11 @@ from materiel.donations import plan_service
 from materiel.donations.service import import_pledges, import_requirements
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import DiscrepancyKind, Finding, Receipt
-from materiel.network.service import import_links, import_nodes
 from tests.access import reference
 from tests.access.test_need_to_know import app_role_runtime, make_user
 from tests.factories import load_reference_data
 from tests.logistics.test_transfers import REQUIREMENTS as TRANSFER_REQUIREMENTS
-from tests.logistics.test_transfers import SECOND_ROUTE_LINKS, SECOND_ROUTE_NODES, TODAY
+from tests.logistics.test_transfers import TODAY, allocated_world
 
 REQUIREMENTS = [{**TRANSFER_REQUIREMENTS[0], "quantity": "6"}]
 PLEDGES = [
@@ -71,16 +70,9 @@ class World:
 
 def planned_world(runtime: Runtime) -> int:
     """Plans made and accepted, shipments planned: the accepted allocation plan's id."""
-    uow = runtime.uow
-    load_reference_data(runtime)
-    import_nodes(("nodes", SECOND_ROUTE_NODES), uow("t"))
-    import_links(("links", SECOND_ROUTE_LINKS), uow("t"))
-    import_requirements(("requirements", REQUIREMENTS), uow("t"))
-    import_pledges(("pledges", PLEDGES), uow("t"))
-    plan = plan_service.run_allocation(uow("planner"), time_limit_s=5)
-    plan_service.accept_plan(plan.id or 0, None, uow("chief"))
-    moved = transport_service.run_transport(uow("planner"), time_limit_s=10)
-    transport_service.accept_transport_plan(moved.id or 0, None, uow("chief"))
+    plan = allocated_world(runtime, REQUIREMENTS, PLEDGES)
+    moved = transport_service.run_transport(runtime.uow("planner"), time_limit_s=10)
+    transport_service.accept_transport_plan(moved.id or 0, None, runtime.uow("chief"))
     return plan.id or 0
 
 

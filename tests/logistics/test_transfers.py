@@ -16,6 +16,7 @@ from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, InvalidInput
 from materiel.donations import plan_service
 from materiel.donations.model import RequirementStatus
+from materiel.donations.plan_model import StoredPlan
 from materiel.donations.service import get_requirement, import_pledges, import_requirements
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
@@ -50,15 +51,24 @@ SECOND_ROUTE_LINKS = [
 ]
 
 
+def allocated_world(
+    runtime: Runtime, requirements: list[dict[str, str]], pledges: list[dict[str, str]]
+) -> StoredPlan:
+    """The reference data with a second route, these requirements and pledges, and an
+    accepted allocation plan (returned)."""
+    uow = runtime.uow
+    load_reference_data(runtime)
+    import_nodes(("nodes", SECOND_ROUTE_NODES), uow("t"))
+    import_links(("links", SECOND_ROUTE_LINKS), uow("t"))
+    import_requirements(("requirements", requirements), uow("t"))
+    import_pledges(("pledges", pledges), uow("t"))
+    plan = plan_service.run_allocation(uow("planner"), time_limit_s=5)
+    return plan_service.accept_plan(plan.id or 0, None, uow("chief"))
+
+
 @pytest.fixture
 def allocated(runtime: Runtime) -> Runtime:
-    load_reference_data(runtime)
-    import_nodes(("nodes", SECOND_ROUTE_NODES), runtime.uow("t"))
-    import_links(("links", SECOND_ROUTE_LINKS), runtime.uow("t"))
-    import_requirements(("requirements", REQUIREMENTS), runtime.uow("t"))
-    import_pledges(("pledges", PLEDGES), runtime.uow("t"))
-    plan = plan_service.run_allocation(runtime.uow("planner"), time_limit_s=5)
-    plan_service.accept_plan(plan.id or 0, None, runtime.uow("chief"))
+    allocated_world(runtime, REQUIREMENTS, PLEDGES)
     return runtime
 
 

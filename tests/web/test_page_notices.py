@@ -22,15 +22,13 @@ from materiel.bootstrap import Runtime
 from materiel.core.principal import Role
 from materiel.donations import plan_service
 from materiel.donations.plan_model import StoredPlan
-from materiel.donations.service import import_pledges, import_requirements
 from materiel.logistics import transport_service
 from materiel.logistics.model import TransportPlanRecord
-from materiel.network.service import import_links, import_nodes
 from materiel.platform.jobs.model import Job
 from tests.auth import signed_in_client
 from tests.demining.test_api import AREAS, MACHINE
 from tests.factories import load_reference_data
-from tests.logistics.test_transfers import SECOND_ROUTE_LINKS, SECOND_ROUTE_NODES
+from tests.logistics.test_transfers import allocated_world
 from tests.web.test_transfer_pages import PLEDGES, REQUIREMENTS, alert, finished_job
 
 LURE = "Your account is locked: call +1 555 0100"
@@ -41,13 +39,7 @@ class Plans:
 
     def __init__(self, runtime: Runtime) -> None:
         uow = runtime.uow
-        load_reference_data(runtime)
-        import_nodes(("nodes", SECOND_ROUTE_NODES), uow("t"))
-        import_links(("links", SECOND_ROUTE_LINKS), uow("t"))
-        import_requirements(("requirements", REQUIREMENTS), uow("t"))
-        import_pledges(("pledges", PLEDGES), uow("t"))
-        first = plan_service.run_allocation(uow("planner"), time_limit_s=5)
-        plan_service.accept_plan(first.id or 0, None, uow("chief"))
+        allocated_world(runtime, REQUIREMENTS, PLEDGES)
         self.runtime = runtime
         self.transport: TransportPlanRecord = transport_service.run_transport(
             uow("planner"), time_limit_s=10

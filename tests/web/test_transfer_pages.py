@@ -20,15 +20,11 @@ from httpx import Response
 
 from materiel.bootstrap import Runtime
 from materiel.core.principal import Role
-from materiel.donations import plan_service
-from materiel.donations.service import import_pledges, import_requirements
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import Shipment, ShipmentStatus
-from materiel.network.service import import_links, import_nodes
 from materiel.platform.jobs.model import Job, JobStatus
 from tests.auth import signed_in_client
-from tests.factories import load_reference_data
-from tests.logistics.test_transfers import SECOND_ROUTE_LINKS, SECOND_ROUTE_NODES, SOON, TODAY
+from tests.logistics.test_transfers import SOON, TODAY, allocated_world
 
 REQUIREMENTS = [
     {"ref": "R-1", "item_type": "pzh-2000", "quantity": "5", "priority": "1", "needed_by": SOON,
@@ -45,16 +41,9 @@ STEPS = "dispatch, arrive, hand-over, receive"
 @pytest.fixture
 def world(runtime: Runtime) -> Runtime:
     """Both pledges allocated to R-1 and planned for transport: shipments to Lviv."""
-    uow = runtime.uow
-    load_reference_data(runtime)
-    import_nodes(("nodes", SECOND_ROUTE_NODES), uow("t"))
-    import_links(("links", SECOND_ROUTE_LINKS), uow("t"))
-    import_requirements(("requirements", REQUIREMENTS), uow("t"))
-    import_pledges(("pledges", PLEDGES), uow("t"))
-    plan = plan_service.run_allocation(uow("planner"), time_limit_s=5)
-    plan_service.accept_plan(plan.id or 0, None, uow("chief"))
-    moved = transport_service.run_transport(uow("planner"), time_limit_s=10)
-    transport_service.accept_transport_plan(moved.id or 0, None, uow("chief"))
+    allocated_world(runtime, REQUIREMENTS, PLEDGES)
+    moved = transport_service.run_transport(runtime.uow("planner"), time_limit_s=10)
+    transport_service.accept_transport_plan(moved.id or 0, None, runtime.uow("chief"))
     return runtime
 
 
