@@ -205,3 +205,13 @@ def test_rows_given_in_memory_may_each_carry_their_own_columns(loaded: Runtime) 
         "NATO_SECRET",
         {"DEU", "UKR"},
     )
+
+
+def test_a_ref_that_cannot_be_an_address_is_refused_by_name(loaded: Runtime) -> None:
+    """'/' would split the record's address in the API and on its pages."""
+    base = {"donor": "DEU", "item_type": "pzh-2000", "quantity": "3", "origin": "unterluss"}
+    rows = [{**base, "ref": "UKR/2024/15"}, {**base, "ref": "P-2"}, {**base, "ref": "x" * 81}]
+    report = import_pledges(("pledges", rows), loaded.uow("test"), partial=True)
+    assert report.created == 1
+    assert [(p.row, p.column) for p in report.rejected] == [(2, "ref"), (4, "ref")]
+    assert "write it with '-' instead" in report.rejected[0].message

@@ -26,6 +26,7 @@ from materiel.donations.store import pledges, requirements
 from materiel.network.store import NetworkStore
 from materiel.platform.imports import (
     ImportSpec,
+    RowError,
     cell,
     enum_parser,
     optional_cell,
@@ -175,9 +176,29 @@ class _Context:
         if given not in (None, ""):
             ref = str(given).strip()
             ref = ref[:-2] if ref.endswith(".0") else ref  # spreadsheets turn 7 into 7.0
-            return f"{self.ref_prefix}{ref}"
+            return checked_ref(f"{self.ref_prefix}{ref}")
         content = "|".join(f"{k}={row.cells[k]}" for k in sorted(row.cells))
         return f"{prefix}-{hashlib.sha256(content.encode()).hexdigest()[:12]}"
+
+
+MAX_REF = 80  # the id columns' length
+
+
+def checked_ref(ref: str) -> str:
+    """A ref fit to be a record's id in every address: the API, the pages, the shipments'.
+
+    A '/' would split the address of the record (and of its shipments), so it
+    is refused with what to do rather than changed behind the user's back.
+    """
+    if "/" in ref or not ref.isprintable():
+        raise RowError(
+            "ref",
+            f"ref '{ref}' holds a '/' or an invisible character, which a record id cannot; "
+            "write it with '-' instead (e.g. UKR-2024-15)",
+        )
+    if len(ref) > MAX_REF:
+        raise RowError("ref", f"ref '{ref[:20]}…' is {len(ref)} characters; at most {MAX_REF}")
+    return ref
 
 
 def positive_quantity(value: Any) -> int:
