@@ -222,6 +222,31 @@ ROWS = (
 )
 
 
+# --- audit history ---------------------------------------------------------
+
+# The record each audited entity names: its history is read as the record is.
+AUDITED_RECORDS: dict[str, type] = {
+    "pledge": Pledge,
+    "requirement": Requirement,
+    "plan": StoredPlan,
+    "pairing_rule": PairingRule,
+    "transport_plan": TransportPlanRecord,
+    "shipment": Shipment,
+    "asset": Asset,
+    "custody_event": CustodyEvent,
+    "discrepancy": Discrepancy,
+    "disruption": Disruption,
+    "hazard_area": HazardArea,
+    "clearance_asset": ClearanceAsset,
+    "coverage_plan": CoveragePlanRecord,
+    "item_found": ItemFound,
+    "progress_report": ProgressReport,
+    "quality_sample": QualitySample,
+    "tasking_run": TaskingRun,
+    "job": Job,
+}
+
+
 # --- changes -------------------------------------------------------------
 
 Check = Callable[[Principal, Snapshot], bool]
