@@ -128,3 +128,18 @@ def test_an_explicit_null_clears_an_optional_field(client: TestClient) -> None:
     refused = client.patch("/api/requirements/REQ-1", json={"unit": None, "version": 2})
     assert refused.status_code == 422
     assert refused.json()["problems"][0]["field"] == "unit"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/plans/99999999999999999999",
+        "/api/jobs/99999999999999999999",
+        "/pledges?offset=9223372036854775808",
+        "/requirements?priority=99999999999999999999",
+    ],
+)
+def test_a_number_past_any_integer_is_refused_not_a_crash(runtime: Runtime, path: str) -> None:
+    client = signed_in_client(runtime)
+    answer = client.get(path)
+    assert answer.status_code in (404, 422), (path, answer.status_code, answer.text[:300])

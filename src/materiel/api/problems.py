@@ -123,8 +123,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _data_error(request: Request, exc: Exception) -> Response:
-    """A value the database refuses (an id past its integer range, a NUL in text): a 422."""
-    assert isinstance(exc, DataError)
+    """A value the database refuses (an id past its integer range, a NUL in text): a 422.
+
+    SQLite's driver refuses an integer past 64 bits with a plain OverflowError
+    before the database sees it; PostgreSQL's with a DataError.
+    """
+    assert isinstance(exc, DataError | OverflowError)
     detail = "a value is out of the range the database stores, or holds a NUL character"
     return problem(422, "Invalid input", detail, request, [])
 
@@ -132,5 +136,6 @@ async def _data_error(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OverflowError, _data_error)
     app.add_exception_handler(MaterielError, _materiel_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
