@@ -9,9 +9,12 @@ import pytest
 from openpyxl import load_workbook
 
 from materiel.bootstrap import Runtime
-from materiel.core.errors import ImportRejected
+from materiel.core.errors import Conflict, ImportRejected
+from materiel.core.markings import Classification
+from materiel.core.principal import Principal, Role
 from materiel.donations.io import ImportOptions
 from materiel.donations.service import (
+    create_pledge,
     export_pledges,
     get_pledge,
     import_pledges,
@@ -215,3 +218,17 @@ def test_a_ref_that_cannot_be_an_address_is_refused_by_name(loaded: Runtime) -> 
     assert report.created == 1
     assert [(p.row, p.column) for p in report.rejected] == [(2, "ref"), (4, "ref")]
     assert "write it with '-' instead" in report.rejected[0].message
+
+
+def test_creating_a_taken_id_says_so_without_the_databases_words(loaded: Runtime) -> None:
+    """The id is taken by a pledge the coordinator may not see: the database refuses it."""
+    base = {"ref": "P-1", "donor": "DEU", "item_type": "pzh-2000", "quantity": "3"}
+    secret = {**base, "classification": "NATO SECRET", "releasable_to": "DEU"}
+    create_pledge(secret, loaded.uow("test"))
+    coordinator = Principal(
+        "coord-r", "NATO", "nato", frozenset({Role.COORDINATOR}), Classification.NATO_RESTRICTED
+    )
+    with pytest.raises(Conflict) as refused:
+        create_pledge({**base, "quantity": "2"}, loaded.uow("coord-r", coordinator))
+    assert "exists already (it may be one you may not see)" in refused.value.message
+    assert not any(w in refused.value.message.lower() for w in ("unique", "pledges.id", "key ("))

@@ -7,6 +7,7 @@ Database-level refusals are translated into our error hierarchy here, once.
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
 from typing import Any
 
@@ -22,6 +23,8 @@ from materiel.core.principal import Principal
 from materiel.platform.access import sessions as access
 from materiel.platform.audit import snapshot
 from materiel.platform.audit_chain.append import append_entries
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -71,7 +74,7 @@ class UnitOfWork:
             ) from exc
         except IntegrityError as exc:
             self.session.rollback()
-            raise Conflict(f"the change clashes with existing data: {exc.orig}") from exc
+            raise _clash(exc) from exc
 
     def flush(self) -> None:
         try:
@@ -79,7 +82,7 @@ class UnitOfWork:
             self._write_audit()
         except IntegrityError as exc:
             self.session.rollback()
-            raise Conflict(f"the change clashes with existing data: {exc.orig}") from exc
+            raise _clash(exc) from exc
 
     def audit(self, action: str, entity: str, entity_id: str, before: Any, after: Any) -> None:
         """Record a change; `before`/`after` are model records, snapshots or None.
@@ -125,6 +128,25 @@ def _is_busy(exc: BaseException) -> bool:
     return sqlite_error.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or (
         getattr(exc.orig, "sqlstate", None) in _BUSY_SQLSTATES
     )
+
+
+def _clash(exc: IntegrityError) -> Conflict:
+    """What the database refused, in words that name no table and no other row's values.
+
+    The driver's own text is logged for the operator; the user's message says
+    which kind of clash it was and what to do.
+    """
+    text = str(exc.orig)
+    log.warning("integrity error: %s", text)
+    lowered = text.lower()
+    if "unique" in lowered or "duplicate key" in lowered:
+        return Conflict(
+            "a record with this id exists already (it may be one you may not see); "
+            "give the new record another id, or change the existing one"
+        )
+    if "foreign key" in lowered:
+        return Conflict("the change names a record that does not exist; check the ids it names")
+    return Conflict("the change clashes with the data stored; reload and try again")
 
 
 def _version_moves(record: Any) -> bool:
