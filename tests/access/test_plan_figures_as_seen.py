@@ -123,3 +123,23 @@ def test_figures_under_row_level_security_alone(postgres_url: str) -> None:
 def test_accepting_under_row_level_security_alone(postgres_url: str) -> None:
     with app_role_runtime(postgres_url) as (app, owner):
         accepted_as_partial_reader(TestClient(create_app(app)), owner)
+
+
+def test_a_role_that_may_not_read_plans_is_told_so_with_true_unmet_figures(
+    runtime: Runtime,
+) -> None:
+    """A donor liaison may not read allocation plans: the overview says so, and its unmet
+    units are the accepted plan's for the requirements the liaison sees, not a guess."""
+    planned_world(runtime)
+    client = TestClient(create_app(runtime))
+    liaison = reference.User("deu-liaison", "DEU", frozenset({Role.DONOR_LIAISON}), SECRET)
+    summaries = {}
+    for user in (FULL, liaison):
+        client.headers["Authorization"] = f"Bearer {make_user(runtime, user)}"
+        summaries[user.username] = client.get("/api/summary").json()
+        page = client.get("/", headers={"Accept": "text/html"}).text
+        assert ('id="plan-hidden"' in page) is (user is liaison)
+    seen, hidden = summaries["deu-coordinator"], summaries["deu-liaison"]
+    assert (seen["plan_hidden"], hidden["plan_hidden"]) == (False, True)
+    assert hidden["accepted_plan"] is None and seen["accepted_plan"] is not None
+    assert hidden["units_unmet_by_priority"] == seen["units_unmet_by_priority"]

@@ -28,6 +28,7 @@ from materiel.donations.model import (
 from materiel.donations.plan_store import PlanStore
 from materiel.donations.store import DonationsStore, PledgeFilter, RequirementFilter
 from materiel.network.store import NetworkStore
+from materiel.platform.access.sessions import as_system
 from materiel.platform.exports import ExportReport, export_records
 from materiel.platform.imports import ImportReport, run_import
 from materiel.platform.listing import Sort
@@ -182,6 +183,7 @@ class ScenarioSummary:
     units_required_by_priority: dict[int, int]
     units_unmet_by_priority: dict[int, int]
     accepted_plan: int | None = None
+    plan_hidden: bool = False  # a plan is accepted, but the user's role may not read plans
 
 
 def summarize(uow: UnitOfWork) -> ScenarioSummary:
@@ -198,8 +200,10 @@ def summarize(uow: UnitOfWork) -> ScenarioSummary:
             if status != RequirementStatus.MET:
                 unmet[priority] += units
         accepted = PlanStore(uow.session).accepted()
-        if accepted is not None:
-            unmet = _unmet_in_plan(store, accepted.unmet)
+        with as_system(uow.session):  # its unmet lines name requirements; only seen ones count
+            in_force = accepted or PlanStore(uow.session).accepted()
+        if in_force is not None:
+            unmet = _unmet_in_plan(store, in_force.unmet)
         requirements, pledges, donors = store.counts()
         return ScenarioSummary(
             item_types=len(CatalogStore(uow.session).item_type_ids()),
@@ -210,6 +214,7 @@ def summarize(uow: UnitOfWork) -> ScenarioSummary:
             units_required_by_priority=required,
             units_unmet_by_priority=unmet,
             accepted_plan=accepted.id if accepted else None,
+            plan_hidden=accepted is None and in_force is not None,
         )
 
 

@@ -13,12 +13,15 @@ from materiel.platform.http import UowDep
 from materiel.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
+SERIES = ("pledged", "allocated", "delivered")
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview_page(request: Request, uow: UowDep) -> Response:
     view = overview(uow)
+    shown = ["pledged", "delivered"] if view.summary.plan_hidden else list(SERIES)
     charts = {
+        "keys": shown,
         "area": _series(view.by_area),
         "donor": _series(view.by_donor),
         "unmet": {

@@ -8,6 +8,6 @@ window.addEventListener("load", () => {
     options: { indexAxis: horizontal ? "y" : "x", animation: false, responsive: true, plugins: { legend: { position: "bottom" } } },
   });
   bars("chart-unmet", data.unmet, ["required", "unmet"], false);
-  bars("chart-area", data.area, ["pledged", "allocated", "delivered"], true);
-  bars("chart-donor", data.donor, ["pledged", "allocated", "delivered"], false);
+  bars("chart-area", data.area, data.keys, true); // no "allocated" for roles that may not read plans
+  bars("chart-donor", data.donor, data.keys, false);
 });
