@@ -232,3 +232,15 @@ def test_creating_a_taken_id_says_so_without_the_databases_words(loaded: Runtime
         create_pledge({**base, "quantity": "2"}, loaded.uow("coord-r", coordinator))
     assert "exists already (it may be one you may not see)" in refused.value.message
     assert not any(w in refused.value.message.lower() for w in ("unique", "pledges.id", "key ("))
+
+
+@pytest.mark.parametrize(("search", "found"), [("%", []), ("_", []), ("r-1", ["R-1"])])
+def test_a_search_takes_wildcards_as_text(loaded: Runtime, search: str, found: list[str]) -> None:
+    rows = [
+        {"ref": ref, "item_type": "pzh-2000", "quantity": "1", "priority": "1",
+         "needed_by": "2027-06-01", "unit": "47th Brigade", "destination": "lviv"}
+        for ref in ("R-1", "R-2")
+    ]  # fmt: skip
+    import_requirements(("requirements", rows), loaded.uow("test"))
+    page = list_requirements(RequirementFilter(search=search), loaded.uow())
+    assert [r.id for r in page.items] == found

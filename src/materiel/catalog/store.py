@@ -72,7 +72,9 @@ class CatalogStore:
         if area:
             query = query.where(item_types.c.capability_area == area)
         if search:
-            query = query.where(func.lower(item_types.c.name).contains(search.casefold()))
+            query = query.where(
+                func.lower(item_types.c.name).contains(search.casefold(), autoescape=True)
+            )
         order = ordering(item_types.c, sort, (item_types.c.id,))
         return page_of(self.session, query, order, limit, offset)
 

@@ -137,8 +137,8 @@ class DonationsStore:
             if value is not None:
                 query = query.where(column == value)
         if where.search:
-            needle = f"%{where.search.casefold()}%"
-            query = query.where(func.lower(t.id + " " + t.unit + " " + t.item_type).like(needle))
+            text = func.lower(t.id + " " + t.unit + " " + t.item_type)
+            query = query.where(text.contains(where.search.casefold(), autoescape=True))
         order = ordering(t, sort, (t.priority, t.needed_by, t.id))
         return page_of(self.session, query, order, limit, offset)
 
@@ -155,8 +155,8 @@ class DonationsStore:
             if value is not None:
                 query = query.where(column == value)
         if where.search:
-            needle = f"%{where.search.casefold()}%"
-            query = query.where(func.lower(t.id + " " + t.donor + " " + t.item_type).like(needle))
+            text = func.lower(t.id + " " + t.donor + " " + t.item_type)
+            query = query.where(text.contains(where.search.casefold(), autoescape=True))
         return page_of(
             self.session, query, ordering(t, sort, (t.available_from, t.id)), limit, offset
         )
