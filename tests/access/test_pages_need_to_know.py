@@ -80,3 +80,22 @@ def test_hazard_areas_follow_their_releasability_and_roles(runtime: Runtime) -> 
         for area_id in everything:
             status = client.get(f"/api/demining/areas/{area_id}").status_code
             assert status == (200 if area_id in seen else 404), (role, nation, area_id)
+
+
+def test_forms_are_offered_only_where_the_user_may_change_the_record(runtime: Runtime) -> None:
+    """A DEU liaison edits DEU's pledges; not another nation's shared one, nor requirements."""
+    load_reference_data(runtime)
+    base = {"item_type": "pzh-2000", "quantity": "2", "origin": "unterluss"}
+    rows = [{**base, "ref": "DEU-9", "donor": "DEU"}, {**base, "ref": "POL-9", "donor": "POL",
+             "shared": "yes"}]  # fmt: skip
+    service.import_pledges(("pledges", rows), runtime.uow("t"))
+    need = {"ref": "R-9", "item_type": "pzh-2000", "quantity": "1", "priority": "1",
+            "needed_by": "2027-06-01", "unit": "47th Brigade", "destination": "lviv"}  # fmt: skip
+    service.import_requirements(("requirements", [need]), runtime.uow("t"))
+    client = signed_in_client(runtime, Role.DONOR_LIAISON, "DEU")
+    for path, editable in (("/pledges/DEU-9", True), ("/pledges/POL-9", False),
+                           ("/requirements/R-9", False)):  # fmt: skip
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert ("Save changes" in page.text) is editable, path
+        assert ('id="not-yours"' in page.text) is not editable, path

@@ -20,7 +20,7 @@ from starlette.datastructures import QueryParams
 from materiel.core.errors import InvalidInput, MaterielError
 from materiel.core.markings import Marking
 from materiel.core.paging import Page
-from materiel.platform.audit import history_lines
+from materiel.platform.audit import history_lines, snapshot
 from materiel.platform.http import UowDep
 from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import FormField, display_text, filled, form_values, with_errors
@@ -224,6 +224,7 @@ def _record_page(
         "form_action": f"{base}/{record.id}",
         "submit_label": "Save changes",
         "history": history,
+        "may_edit": may_change(request, spec.entity, snapshot(record)),
     }
     status_code = 422 if error else 200
     return page(

@@ -87,20 +87,21 @@ def query_with(request: Request, **changes: Any) -> str:
 templates.env.globals["query_with"] = query_with
 
 
-def may_change(request: Request, entity: str) -> bool:
-    """Whether the signed-in user may change records of `entity` at all.
+def may_change(request: Request, entity: str, state: dict[str, Any] | None = None) -> bool:
+    """Whether the signed-in user may change records of `entity` at all, or this one.
 
     Pages offer a form only to those who may use it, rather than a 403 after
-    it was filled in. The answer is the access policy's own, asked about an
-    empty record: exact for the rules that go by role (shipments, plans,
-    jobs, demining records); rules that read the record answer "no" unless
+    it was filled in. The answer is the access policy's own, asked about the
+    record as it is (`state`, a snapshot) or, without one, about an empty
+    record: exact for the rules that go by role (shipments, plans, jobs,
+    demining records); rules that read the record then answer "no" unless
     the role alone allows.
     """
     principal = getattr(request.state, "principal", None)
     if principal is None:
         return False
     try:
-        POLICY.check_change(principal, entity, None, {})
+        POLICY.check_change(principal, entity, state, state if state is not None else {})
     except Forbidden:
         return False
     return True
