@@ -21,6 +21,9 @@ from materiel.core.markings import (
     most_restrictive,
 )
 
+# Units one pin may name: far above any pledge, and a number every database column stores.
+MAX_PIN_UNITS = 1_000_000
+
 
 class PlanStatus(StrEnum):
     DRAFT = "draft"
@@ -114,6 +117,64 @@ class PairingRule:
     @staticmethod
     def make_id(kind: RuleKind, pledge: str, requirement: str) -> str:
         return f"{kind.value}:{pledge}>{requirement}"
+
+
+def refuse_contradiction(
+    kind: RuleKind, pledge: str, requirement: str, existing: list[PairingRule]
+) -> None:
+    """A pairing is pinned or forbidden, never both: the other rule must go first."""
+    other_kind = RuleKind.FORBID if kind is RuleKind.PIN else RuleKind.PIN
+    other_id = PairingRule.make_id(other_kind, pledge, requirement)
+    other = next((r for r in existing if r.id == other_id), None)
+    if other is None:
+        return
+    pair = f"{pledge} → {requirement}"
+    if other.kind is RuleKind.FORBID:
+        raise Conflict(
+            f"cannot pin {pair}: it is forbidden (rule '{other.id}'); remove the ban first, "
+            "then pin it"
+        )
+    raise Conflict(
+        f"cannot forbid {pair}: it is pinned ({other.quantity} units, rule '{other.id}'); "
+        "remove the pin first, then forbid it"
+    )
+
+
+@dataclass(frozen=True)
+class PinLimits:
+    """What bounds a pin's units: its pledge's offer, other pins of it, its requirement's ask."""
+
+    offered: int
+    asked: int
+    pinned_elsewhere: dict[str, int]  # requirement -> units of the same pledge pinned there
+
+    @property
+    def most(self) -> int:
+        return min(self.offered - sum(self.pinned_elsewhere.values()), self.asked)
+
+    def check(self, pledge: str, requirement: str, quantity: int) -> None:
+        """A pin keeps 1 to `most` units; anything else is refused with the limit that binds."""
+        if 1 <= quantity <= self.most:
+            return
+        pinned = sum(self.pinned_elsewhere.values())
+        elsewhere = ", ".join(f"{r} ({n})" for r, n in sorted(self.pinned_elsewhere.items()))
+        pair = f"{pledge} → {requirement}"
+        if self.most < 1:
+            raise InvalidInput(
+                f"cannot pin {pair}: all {self.offered} units of pledge {pledge} are pinned "
+                f"to {elsewhere} already; remove or shrink one of those pins first"
+            )
+        if quantity < 1:
+            limit = "a pin keeps at least 1 unit"
+        elif quantity > self.offered:
+            limit = f"pledge {pledge} offers {self.offered}"
+        elif quantity > self.offered - pinned:
+            limit = f"pledge {pledge} offers {self.offered} and {pinned} are pinned to {elsewhere}"
+        else:
+            limit = f"requirement {requirement} asks for {self.asked}"
+        raise InvalidInput(
+            f"cannot pin {quantity} units of {pair}: {limit}; pin 1 to {self.most} units"
+        )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from materiel.core.errors import InvalidInput, MaterielError
 from materiel.donations import plan_service
 from materiel.donations.plan_model import RuleKind
+from materiel.donations.planning.planner import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
 from materiel.platform.http import UowDep
 from materiel.platform.jobs.model import Job, JobStatus
 from materiel.platform.jobs.service import get_job, submit_job
@@ -24,7 +25,13 @@ from materiel.web.rendering import is_htmx, notice_url, notices, page, templates
 
 router = APIRouter(include_in_schema=False)
 
-MAX_SEARCH_SECONDS = 600  # as the form's field allows
+DEFAULT_SEARCH_SECONDS = 20
+# The run form's field: the same bounds as the API and the CLI, and its default.
+SEARCH_SECONDS = {
+    "min": MIN_TIME_LIMIT_S,
+    "max": MAX_TIME_LIMIT_S,
+    "default": DEFAULT_SEARCH_SECONDS,
+}
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -35,7 +42,8 @@ def _see_other(url: str) -> RedirectResponse:
 def plans_page(request: Request, uow: UowDep) -> Response:
     job_id = request.query_params.get("job", "")
     job = get_job(int(job_id), uow) if job_id.isdigit() else None
-    return page(request, "plans.html", {"plans": plan_service.list_plans(uow), "job": job})
+    context = {"plans": plan_service.list_plans(uow), "job": job, "search": SEARCH_SECONDS}
+    return page(request, "plans.html", context)
 
 
 @router.post("/plans/run", response_class=HTMLResponse)
@@ -60,17 +68,17 @@ async def run_planner(request: Request, uow: UowDep) -> Response:
 
 
 def _search_seconds(text: str) -> float:
-    """The search time the form asks for (20 s when left empty); anything else is refused."""
+    """The search time the form asks for (the default when left empty); else it is refused."""
     if not text.strip():
-        return 20.0
+        return float(DEFAULT_SEARCH_SECONDS)
     try:
         seconds = float(text)
     except ValueError:
         seconds = math.nan
-    if not 0 < seconds <= MAX_SEARCH_SECONDS:  # also refuses nan and inf
+    if not MIN_TIME_LIMIT_S <= seconds <= MAX_TIME_LIMIT_S:  # also refuses nan and inf
         raise InvalidInput(
-            f"search time must be a number of seconds above 0 and at most "
-            f"{MAX_SEARCH_SECONDS}, not '{text}'"
+            f"search time must be a number of seconds from {MIN_TIME_LIMIT_S} to "
+            f"{MAX_TIME_LIMIT_S}, not '{text}'"
         )
     return seconds
 
@@ -110,7 +118,7 @@ def plan_page(plan_id: int, request: Request, uow: UowDep) -> Response:
         ),
     ]
     message, error = notices(request)
-    context = {"review": review, "message": message, "error": error}
+    context = {"review": review, "message": message, "error": error, "search": SEARCH_SECONDS}
     return page(request, "plan.html", context, markings=markings)
 
 
@@ -150,9 +158,10 @@ def _rule_kind(text: str) -> RuleKind:
 
 
 def _units(text: str) -> int:
+    """Whole units as typed; the range is the service's to check (it knows the pledge)."""
     if not text:
         return 0
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # '²' is a digit to Python, not to int()
         raise InvalidInput(f"the units to pin must be a whole number, not '{text}'")
     return int(text)
 

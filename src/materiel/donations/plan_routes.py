@@ -7,29 +7,48 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from materiel.core.errors import InvalidInput, Problem
 from materiel.donations import plan_service
-from materiel.donations.plan_model import PlanDiff, RuleKind
+from materiel.donations.plan_model import MAX_PIN_UNITS, PlanDiff, RuleKind
+from materiel.donations.planning.planner import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
 from materiel.platform.http import IfMatch, UowDep, expected_version, record_json, with_etag
 from materiel.platform.jobs.service import submit_job
 
 router = APIRouter(prefix="/api", tags=["allocation plans"])
 
+MAX_VERSION = 2**31 - 1  # versions are 32-bit integer columns
+
 
 class AllocationRun(BaseModel):
     time_limit_s: float = Field(
-        default=60, gt=0, le=3600, strict=True, description="seconds for level 3"
+        default=60,
+        ge=MIN_TIME_LIMIT_S,
+        le=MAX_TIME_LIMIT_S,
+        strict=True,  # `true` is not 1 s
+        description=f"seconds for level 3, {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S}",
     )
 
 
 class Acceptance(BaseModel):
-    version: int | None = None
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_VERSION,
+        description="the plan version you reviewed (its ETag); or send If-Match instead",
+    )
 
 
 class RuleIn(BaseModel):
     kind: RuleKind
     pledge: str
     requirement: str
-    quantity: int = Field(default=0, ge=0)
+    quantity: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_PIN_UNITS,
+        strict=True,  # `true` is not 1 unit
+        description="units to keep (a pin: 1 to what the pledge offers); a ban keeps none",
+    )
 
 
 @router.post("/plans/allocation", status_code=202, summary="Run the allocation planner")
@@ -79,9 +98,21 @@ def diff_json(diff: PlanDiff) -> dict[str, Any]:
 
 @router.post("/plans/{plan_id}/accept", summary="Accept a draft plan")
 def accept_plan(
-    plan_id: int, body: Acceptance, uow: UowDep, response: Response, if_match: IfMatch = None
+    plan_id: int,
+    uow: UowDep,
+    response: Response,
+    body: Acceptance | None = None,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    version = expected_version(body.version, if_match)
+    """Name the version you reviewed: `{"version": N}` in the body, or `If-Match` with the ETag."""
+    version = expected_version(body.version if body else None, if_match)
+    if version is None:
+        message = (
+            f"accepting plan {plan_id} needs the version you reviewed: send "
+            '{"version": N} in the body or an If-Match header with the plan\'s ETag '
+            f"(both from GET /api/plans/{plan_id})"
+        )
+        raise InvalidInput(message, [Problem(message, column="version")])
     return with_etag(response, plan_service.accept_plan(plan_id, version, uow))
 
 

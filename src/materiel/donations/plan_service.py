@@ -15,18 +15,21 @@ from typing import Any
 
 from materiel.catalog.store import CatalogStore
 from materiel.core.dates import utc_now
-from materiel.core.errors import Conflict, NotFound
+from materiel.core.errors import Conflict, InvalidInput, NotFound
 from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
 from materiel.donations.plan_as_seen import plans_as_seen
 from materiel.donations.plan_model import (
     PairingRule,
+    PinLimits,
     PlanDiff,
     PlannedAllocation,
     RuleKind,
     StoredPlan,
     compare,
+    refuse_contradiction,
 )
 from materiel.donations.plan_store import PlanStore
+from materiel.donations.planning import candidates
 from materiel.donations.planning import scenario as sc
 from materiel.donations.planning.plan import Plan, plan_to_json
 from materiel.donations.planning.planner import allocate
@@ -96,11 +99,6 @@ def _requirement(r: Requirement) -> sc.Requirement:
 
 def _pledge(p: Pledge, today: date) -> sc.Pledge:
     assert p.origin is not None
-    caveats = sc.Caveats(
-        areas=frozenset(p.caveats.areas) or None,
-        units=frozenset(p.caveats.units) or None,
-        not_before=p.caveats.not_before,
-    )
     return sc.Pledge(
         id=p.id,
         donor=p.donor,
@@ -108,7 +106,15 @@ def _pledge(p: Pledge, today: date) -> sc.Pledge:
         quantity=p.quantity,
         available_from=p.available_from or today,
         origin=p.origin,
-        caveats=caveats,
+        caveats=_caveats(p),
+    )
+
+
+def _caveats(p: Pledge) -> sc.Caveats:
+    return sc.Caveats(
+        areas=frozenset(p.caveats.areas) or None,
+        units=frozenset(p.caveats.units) or None,
+        not_before=p.caveats.not_before,
     )
 
 
@@ -131,10 +137,12 @@ def run_allocation(
     )
     if context and context.should_stop():
         raise Cancelled
-    return store_plan(uow, result, basis.id if basis else None, list(scenario.warnings))
+    return store_plan(uow, result, basis.id if basis else None)
 
 
-def store_plan(uow: UnitOfWork, result: Plan, basis_id: int | None, notes: list[str]) -> StoredPlan:
+def store_plan(uow: UnitOfWork, result: Plan, basis_id: int | None) -> StoredPlan:
+    """Store a planner result as a draft; its notes are the plan's own warnings (the
+    scenario's, passed through by the planner, each once) and the pins it dropped."""
     document = plan_to_json(result)
     with uow:
         plan = StoredPlan(
@@ -143,7 +151,6 @@ def store_plan(uow: UnitOfWork, result: Plan, basis_id: int | None, notes: list[
             solver=document["solver"],
             unmet=document["unmet"],
             notes=[
-                *notes,
                 *result.warnings,
                 *(_dropped(d) for d in document.get("dropped_pins", [])),
             ],
@@ -283,14 +290,25 @@ def compare_plans(
 def set_rule(
     kind: RuleKind, pledge: str, requirement: str, quantity: int, uow: UnitOfWork
 ) -> PairingRule:
-    """Pin a pairing (keep it, if still feasible) or forbid it, for every later run."""
+    """Pin a pairing (keep it, if still feasible) or forbid it, for every later run.
+
+    Refused when made, not dropped at the next run: a pin of 0 units or more than its
+    pledge offers (less its other pins) or its requirement asks, a pin the planner's hard
+    rules would never allow, and a pin and a ban on the same pairing.
+    """
     with uow:
-        for model, key, entity in (
-            (Pledge, pledge, "pledge"),
-            (Requirement, requirement, "requirement"),
-        ):
-            if uow.session.get(model, key) is None:
-                raise NotFound(f"{entity} '{key}' does not exist")
+        found_pledge = uow.session.get(Pledge, pledge)
+        if found_pledge is None:
+            raise NotFound(f"pledge '{pledge}' does not exist")
+        found_requirement = uow.session.get(Requirement, requirement)
+        if found_requirement is None:
+            raise NotFound(f"requirement '{requirement}' does not exist")
+        existing = PlanStore(uow.session).rules()
+        refuse_contradiction(kind, pledge, requirement, existing)
+        if kind is RuleKind.PIN:
+            _check_pin(found_pledge, found_requirement, quantity, existing)
+        else:
+            quantity = 0  # a ban keeps no units
         rule_id = PairingRule.make_id(kind, pledge, requirement)
         rule = uow.session.get(PairingRule, rule_id)
         before = snapshot(rule) if rule else None
@@ -302,6 +320,48 @@ def set_rule(
         uow.audit("rule", "pairing_rule", rule_id, before, rule)
         uow.commit()
         return rule
+
+
+def _check_pin(
+    pledge: Pledge, requirement: Requirement, quantity: int, existing: list[PairingRule]
+) -> None:
+    """The planner's own hard rules, asked now: would it ever keep this pin?"""
+    pair = f"{pledge.id} → {requirement.id}"
+    if pledge.status not in PLANNED_PLEDGES:
+        raise Conflict(
+            f"cannot pin {pair}: pledge {pledge.id} is {pledge.status.value}; only an "
+            "offered, accepted or allocated pledge is planned"
+        )
+    if requirement.status not in PLANNED_REQUIREMENTS:
+        raise Conflict(
+            f"cannot pin {pair}: requirement {requirement.id} is {requirement.status.value}; "
+            "a cancelled requirement is not planned"
+        )
+    offer, need = _rule_pledge(pledge), _requirement(requirement)
+    refused = candidates.incompatible(offer, need) or candidates.caveat_blocks(offer, need)
+    if refused:
+        raise InvalidInput(f"cannot pin {pair}: {refused}; the planner would never keep it")
+    elsewhere = {
+        r.requirement: r.quantity
+        for r in existing
+        if r.kind is RuleKind.PIN and r.pledge == pledge.id and r.requirement != requirement.id
+    }
+    PinLimits(pledge.quantity, requirement.quantity, elsewhere).check(
+        pledge.id, requirement.id, quantity
+    )
+
+
+def _rule_pledge(p: Pledge) -> sc.Pledge:
+    """The pledge as the planner's type and caveat rules see it (they ask no origin or date)."""
+    return sc.Pledge(
+        id=p.id,
+        donor=p.donor,
+        item_type=p.item_type,
+        quantity=p.quantity,
+        available_from=p.available_from or date.min,
+        origin=p.origin or "",
+        caveats=_caveats(p),
+    )
 
 
 def remove_rule(rule_id: str, uow: UnitOfWork) -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 from materiel.core.errors import InvalidInput
 from materiel.donations.planning.greedy import allocate_greedy
 from materiel.donations.planning.plan import Plan, write_plan
-from materiel.donations.planning.planner import allocate
+from materiel.donations.planning.planner import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S, allocate
 from materiel.donations.planning.scenario_json import load_scenario
 from materiel.platform.progress import run_with_progress
 
@@ -30,7 +30,12 @@ def allocate_command(
     scenario: Annotated[Path, typer.Option(help="materiel-scenario/1 JSON file to plan.")],
     out: Annotated[Path, typer.Option(help="Where to write the materiel-plan/1 JSON.")],
     time_limit: Annotated[
-        float, typer.Option(min=1, max=3600, help="Seconds for the commonality search.")
+        float,
+        typer.Option(
+            min=MIN_TIME_LIMIT_S,
+            max=MAX_TIME_LIMIT_S,
+            help="Seconds for the commonality search.",
+        ),
     ] = 60,
     greedy: Annotated[bool, typer.Option(help="Use the greedy baseline (comparison).")] = False,
 ) -> None:

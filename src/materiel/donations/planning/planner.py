@@ -34,6 +34,10 @@ from materiel.donations.planning.stages import exact_levels
 
 Progress = Callable[[float, str], None]
 
+# Seconds a run may be given, wherever it is asked for: the web form, the API, the CLI, the docs.
+MIN_TIME_LIMIT_S = 1
+MAX_TIME_LIMIT_S = 3600
+
 # Components are solved in this many forked processes when the scenario is
 # at least PARALLEL_MIN pledges + requirements and has several components.
 WORKERS = min(2, os.cpu_count() or 1)

@@ -3,7 +3,12 @@
 Each allocation says which rule chose it and which alternatives it beat
 (and what happened to them); each unmet line says why it stayed unmet: no
 compatible pledge, blocked by caveats, routes or staff, or the compatible
-units went to requirements of equal or higher priority.
+units went to requirements of equal or higher priority. A partly met line
+says how many units came and from which pledges, and why the rest did not.
+
+Every sentence states facts of the plan it explains: a pledge said to have
+gone to a requirement gave it units, "outranked" names only lines of higher
+priority, and no list is ever empty (tests/donations/test_plan_rules.py).
 """
 
 from __future__ import annotations
@@ -27,13 +32,19 @@ class Explainer:
 
     def __init__(self, inst: Instance, units: dict[tuple[int, int], int]) -> None:
         self.inst = inst
-        self.units = units
+        # Only pairs that carry units: a pair with none is no allocation to speak of.
+        self.units = {pair: n for pair, n in units.items() if n > 0}
         self.used_by: dict[int, list[int]] = defaultdict(list)
+        self.sources: dict[int, list[int]] = defaultdict(list)
+        self.given: dict[int, int] = defaultdict(int)
         self.reqs_of_pair: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for p, r in units:
+        for (p, r), n in self.units.items():
             self.used_by[p].append(r)
+            self.sources[r].append(p)
+            self.given[p] += n
             pair = (inst.requirements[r].unit_key, inst.pledges[p].item_type)
             self.reqs_of_pair[pair].add(r)
+        self.pinned = {(p, r) for p, r, _ in inst.pinned}
         self.previous = {(q.pledge, q.requirement) for q in inst.scenario.previous_plan}
         self.by_type: dict[str, list[int]] = defaultdict(list)
         for p, pledge in enumerate(inst.pledges):
@@ -74,14 +85,27 @@ class Explainer:
                 break
         return found
 
+    def left(self, p: int) -> int:
+        """Units of pledge p that the plan gives to nobody."""
+        return self.inst.pledges[p].quantity - self.given[p]
+
+    def others(self, p: int, exclude: int) -> list[int]:
+        """The requirements other than `exclude` that got units of pledge p."""
+        return [r for r in self.used_by[p] if r != exclude]
+
     def takers(self, p: int, exclude: int) -> str:
-        """The requirements that got pledge p's units, highest priority first."""
+        """The requirements other than `exclude` that got pledge p's units, highest priority first.
+
+        Callers ask only when there is at least one: a sentence never ends in an empty list.
+        """
         reqs = sorted(
-            (self.inst.requirements[r].priority, self.inst.requirements[r].id)
-            for r in self.used_by[p]
-            if r != exclude
+            (self.inst.requirements[r].priority, self.inst.requirements[r].id, r)
+            for r in self.others(p, exclude)
         )
-        shown = ", ".join(f"{rid} (priority {k})" for k, rid in reqs[:3])
+        shown = ", ".join(
+            f"{rid} (priority {k}{', pinned by staff' if (p, r) in self.pinned else ''})"
+            for k, rid, r in reqs[:3]
+        )
         return shown + (f" and {len(reqs) - 3} more" if len(reqs) > 3 else "")
 
 
@@ -123,11 +147,12 @@ def beaten(ex: Explainer, p: int, r: int, late: int, cost: int) -> Iterator[str]
         shown += 1
         alt_late = candidates.days_late(arrival, req)
         name = ex.inst.pledges[q].id
-        if ex.inst.supply[q] == 0 or ex.used_by[q]:
+        if ex.left(q) == 0 and ex.others(q, r):  # every unit of q went to other lines
             took = ex.takers(q, r)
             yield f"alternative {name} (arrives {arrival}): its units went to {took}"
         elif alt_late > late:
-            yield f"alternative {name} beaten on rule 2: {alt_late - late} more days late"
+            more = count(alt_late - late, "more day")
+            yield f"alternative {name} beaten on rule 2: {more} late"
         elif alt_cost > cost:
             yield f"alternative {name} beaten on rule 4: costs more to move"
         else:
@@ -135,30 +160,85 @@ def beaten(ex: Explainer, p: int, r: int, late: int, cost: int) -> Iterator[str]
 
 
 def unmet_reason(ex: Explainer, r: int) -> str:
-    """Why requirement r keeps a shortfall."""
+    """Why requirement r keeps a shortfall; for a partly met line, what came and why no more."""
     inst = ex.inst
     req = inst.requirements[r]
     if not any(ex.by_type.get(t) for t in req.accepted_types):
         return f"no compatible pledge: nobody offers {' or '.join(req.accepted_types)}"
     usable = list(ex.candidates_of(r))
-    if not usable:
+    own = sorted(ex.sources[r], key=lambda p: (-ex.units[(p, r)], inst.pledges[p].id))
+    if not usable and not own:
         return "no usable pledge: " + blocked_summary(ex, r)
-    takers = sorted(
-        {
-            (inst.requirements[t].priority, inst.requirements[t].id)
-            for _, _, q in usable[:20]
-            for t in ex.used_by[q][:20]
-            if t != r
-        }
-    )
-    names = ", ".join(f"{rid} (priority {k})" for k, rid in takers[:5])
-    more = f" and {len(takers) - 5} more" if len(takers) > 5 else ""
-    text = f"outranked: the {len(usable)} usable pledges went to {names}{more}"
-    earliest = usable[0][0]
-    if earliest > req.needed_by:
-        days = (earliest - req.needed_by).days
-        text += f"; none could arrive in time (earliest {days} days after {req.needed_by})"
-    return text
+    clauses = []
+    got = sum(ex.units[(p, r)] for p in own)
+    if got:
+        clauses.append(
+            f"partly met: {got} of {req.quantity} units allocated, from {pledge_list(ex, own, r)}"
+        )
+    # Pledges it gave units to come first, then the candidates, earliest first.
+    pledges = list(dict.fromkeys([*own, *(p for _, _, p in usable)]))
+    clauses.extend(shortfall(ex, r, pledges, req.quantity - got if got else 0))
+    if usable and usable[0][0] > req.needed_by:
+        days = (usable[0][0] - req.needed_by).days
+        clauses.append(
+            f"no usable pledge arrives in time: the earliest arrives {count(days, 'day')} "
+            f"after {req.needed_by}"
+        )
+    return "; ".join(clauses)
+
+
+def pledge_list(ex: Explainer, pledges: list[int], r: int) -> str:
+    """`P1 (3 units), P2 (1 unit)` for the pledges that gave requirement r units."""
+    named = [f"{ex.inst.pledges[p].id} ({units(ex.units[(p, r)])})" for p in pledges[:3]]
+    more = f" and {len(pledges) - 3} more" if len(pledges) > 3 else ""
+    return ", ".join(named) + more
+
+
+def shortfall(ex: Explainer, r: int, pledges: list[int], rest: int) -> Iterator[str]:
+    """Where the units of r's usable pledges went instead; `rest` > 0 when r is partly met."""
+    inst = ex.inst
+    taken = [p for p in pledges if ex.others(p, r)]
+    spare = [p for p in pledges if ex.left(p) > 0]
+    for_rest = f" for the other {units(rest)}" if rest else ""
+    if taken:
+        label = taken_label(ex, r, taken)
+        shown = "; ".join(f"{inst.pledges[p].id} went to {ex.takers(p, r)}" for p in taken[:3])
+        hidden = len(taken) - 3
+        pledges_more = "1 more usable pledge" if hidden == 1 else f"{hidden} more usable pledges"
+        tail = f"; {pledges_more} also went elsewhere" if hidden > 0 else ""
+        yield f"{label}{for_rest}: {shown}{tail}"
+    if spare:
+        shown = ", ".join(f"{inst.pledges[p].id} ({units(ex.left(p))})" for p in spare[:3])
+        more = f" and {len(spare) - 3} more" if len(spare) > 3 else ""
+        yield f"usable units left unallocated: {shown}{more}"
+    if not taken and not spare:
+        yield f"no usable pledge has units left{for_rest}"
+
+
+def taken_label(ex: Explainer, r: int, taken: list[int]) -> str:
+    """What the lines that took r's usable pledges are to r: above it, level with it, pinned."""
+    priority = ex.inst.requirements[r].priority
+    pairs = [(p, t) for p in taken for t in ex.others(p, r)]
+    ranks = [ex.inst.requirements[t].priority for _, t in pairs]
+    if max(ranks) < priority:
+        return "outranked"
+    if max(ranks) == priority:
+        return "taken by lines of equal or higher priority"
+    below = [(p, t) for p, t in pairs if ex.inst.requirements[t].priority > priority]
+    if all(pair in ex.pinned for pair in below):
+        return "taken by staff pins" + (
+            " and lines of equal or higher priority" if len(below) < len(pairs) else ""
+        )
+    return "taken by other lines"
+
+
+def count(n: int, word: str) -> str:
+    """`1 unit`, `2 units`."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def units(n: int) -> str:
+    return count(n, "unit")
 
 
 def blocked_summary(ex: Explainer, r: int) -> str:
