@@ -30,6 +30,7 @@ from materiel.demo.load import load_demo
 from materiel.donations import plan_service
 from materiel.donations.io import ImportOptions
 from materiel.donations.planning.cli import app as plan_app
+from materiel.donations.planning.planner import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
 from materiel.donations.service import ScenarioSummary, summarize
 from materiel.exchange import KINDS, Kind, Mode
 from materiel.handlers import HANDLERS
@@ -179,7 +180,9 @@ def demo_command(
 def plan_run_command(
     time_limit: Annotated[
         float,
-        typer.Option(min=1, max=3600, help="seconds for the commonality search"),
+        typer.Option(
+            min=MIN_TIME_LIMIT_S, max=MAX_TIME_LIMIT_S, help="seconds for the commonality search"
+        ),
     ] = 60,
     accept: Annotated[bool, typer.Option(help="accept the new plan at once")] = False,
 ) -> None:

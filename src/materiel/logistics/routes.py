@@ -72,7 +72,7 @@ Reason = Annotated[str, _text(2000, "lost in transit"), Stripped]
 
 
 class TransportRun(BaseModel):
-    time_limit_s: float = Field(default=60, gt=0, le=3600, strict=True)  # `true` is not 1 s
+    time_limit_s: float = Field(default=60, ge=1, le=3600, strict=True)  # `true` is not 1 s
 
 
 class Versioned(BaseModel):
