@@ -15,8 +15,11 @@ to (or of the nation that owns the record). On top of that:
   their nation's pledges: the shipments of those pledges (the ones their
   clearance shows), with their legs, events, custody, assets and
   discrepancies;
-- demining records: coordinators, auditors and mine action planners (hazard
-  areas also by their marking, owned by the partner);
+- demining records: coordinators, auditors and mine action planners; hazard
+  areas also by their marking (owned by the partner), and the records about
+  an area (coverage plans, tasks, progress, items found, quality samples)
+  only with their area; a tasking run's per-area results are filtered per
+  reader (`demining/tasking_as_seen.py`);
 - jobs and the audit log: coordinators and auditors (the log also
   administrators);
 - catalogue and network: every signed-in user.
@@ -24,7 +27,7 @@ to (or of the nation that owns the record). On top of that:
 Changes: a rule per audited entity, asked about the record before and after
 the change. Auditors change nothing; an entity with no rule is closed.
 PostgreSQL enforces the same read rules a second time with row-level
-security (migrations 0007, 0008 and 0010 to 0012); keep the two in step.
+security (migrations 0007, 0008, 0010 to 0012 and 0015); keep the two in step.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Text, cast, false, or_, select, true
 
-from materiel.core.markings import Classification, release_groups
+from materiel.core.errors import InvalidInput
+from materiel.core.markings import Classification, Marking, release_groups
 from materiel.core.nations import PARTNER
 from materiel.core.principal import Principal, Role
 from materiel.demining.model import (
@@ -48,6 +52,7 @@ from materiel.demining.model import (
     QualitySample,
     TaskingRun,
 )
+from materiel.demining.store import hazard_areas
 from materiel.donations.model import Pledge, Requirement
 from materiel.donations.plan_model import PairingRule, PlannedAllocation, StoredPlan
 from materiel.donations.store import pledges
@@ -70,15 +75,10 @@ C, A = Role.COORDINATOR, Role.AUDITOR
 PLAN_READERS = (C, A, Role.PARTNER_LOGISTICS)
 TRANSFER_READERS = (C, A, Role.PARTNER_LOGISTICS, Role.NODE_OPERATOR)
 MINE_ACTION = (C, A, Role.MINE_ACTION_PLANNER)
-DEMINING_MODELS = (
-    ClearanceAsset,
-    ProgressReport,
-    ItemFound,
-    QualitySample,
-    TaskingRun,
-    ClearanceTask,
-    CoveragePlanRecord,
-)
+# Records of the whole programme, seen by role.
+DEMINING_MODELS = (ClearanceAsset, TaskingRun)
+# Records about one hazard area: seen only by those who see the area.
+ABOUT_AREA_MODELS = (ProgressReport, ItemFound, QualitySample, ClearanceTask, CoveragePlanRecord)
 DEMINING_ENTITIES = (
     "hazard_area",
     "clearance_asset",
@@ -126,6 +126,16 @@ def pledge_visible(principal: Principal, model: type) -> ColumnElement[bool]:
 def hazard_area_visible(principal: Principal, model: type) -> ColumnElement[bool]:
     """Mine action staff see the partner's hazard areas their clearance and nation allow."""
     return role_clause(principal, *MINE_ACTION) & partner_marked(principal, model)
+
+
+def about_visible_area(principal: Principal, model: type) -> ColumnElement[bool]:
+    """Coverage plans, tasks, progress, items found, samples: seen with their hazard area.
+
+    The area's rule is written on the table, so it reads the same inside any query.
+    """
+    seen = select(hazard_areas.c.id).where(hazard_area_visible(principal, hazard_areas.c))  # type: ignore[arg-type]
+    area_id: ColumnElement[str] = model.area_id  # type: ignore[attr-defined]
+    return role_clause(principal, *MINE_ACTION) & area_id.in_(seen)
 
 
 def own_pledges(principal: Principal) -> Select[tuple[str]]:
@@ -217,6 +227,7 @@ ROWS = (
     ),
     RowRule(HazardArea, hazard_area_visible),
     *(RowRule(model, readers(*MINE_ACTION)) for model in DEMINING_MODELS),
+    *(RowRule(model, about_visible_area) for model in ABOUT_AREA_MODELS),
     RowRule(Job, readers(C, A)),
     RowRule(AuditEntry, readers(C, A, Role.ADMINISTRATOR)),
 )
@@ -289,6 +300,20 @@ def own_account(principal: Principal, state: Snapshot) -> bool:
     )
 
 
+def marked_area(principal: Principal, state: Snapshot) -> bool:
+    """Mine action staff change hazard areas whose marking they may read (never above it)."""
+    if not principal.has(C, Role.MINE_ACTION_PLANNER):
+        return False
+    level, rel = state.get("classification"), state.get("releasable_to")
+    if not isinstance(level, str) or not isinstance(rel, list | tuple):
+        return True  # not a marked snapshot: nothing to judge by
+    try:
+        marking = Marking(Classification.parse(level), tuple(rel))
+    except InvalidInput:
+        return False
+    return principal.may_read(marking, PARTNER)
+
+
 HANDLING = (C, Role.PARTNER_LOGISTICS, Role.NODE_OPERATOR)
 
 CHANGES = (
@@ -300,7 +325,8 @@ CHANGES = (
     ChangeRule("disruption", holders(C, Role.NODE_OPERATOR)),
     *(ChangeRule(e, holders(*HANDLING)) for e in ("shipment", "custody_event", "asset")),
     ChangeRule("discrepancy", holders(*HANDLING)),
-    *(ChangeRule(e, holders(C, Role.MINE_ACTION_PLANNER)) for e in DEMINING_ENTITIES),
+    ChangeRule("hazard_area", marked_area),
+    *(ChangeRule(e, holders(C, Role.MINE_ACTION_PLANNER)) for e in DEMINING_ENTITIES[1:]),
     ChangeRule("organisation", holders(Role.ADMINISTRATOR)),
     ChangeRule("user", own_account),
     ChangeRule("api-token", own_token),

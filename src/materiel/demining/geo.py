@@ -18,9 +18,19 @@ import numpy.typing as npt
 from pyproj import Transformer
 from shapely import get_coordinates, make_valid
 from shapely import transform as transform_coords
-from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, mapping, shape
+from shapely.geometry import (
+    LinearRing,
+    LineString,
+    MultiLineString,
+    MultiPolygon,
+    Point,
+    Polygon,
+    mapping,
+    shape,
+)
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
+from shapely.validation import explain_validity
 
 Polygonal = Polygon | MultiPolygon
 Coords = npt.NDArray[np.float64]
@@ -82,15 +92,62 @@ def polygonal(data: Any, what: str = "geometry") -> Polygonal:
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise GeometryError(f"{what} has malformed coordinates: {exc}") from exc
     check_wgs84(geom, what)
+    assert isinstance(geom, Polygon | MultiPolygon)
+    check_polygon(geom, what)
+    return geom
+
+
+def check_polygon(geom: Polygonal, what: str) -> None:
+    """A (Multi)Polygon with area whose rings do not cross, or GeometryError naming the ring."""
+    if geom.is_empty:
+        raise GeometryError(f"{what} is empty: give at least three distinct corners")
+    parts = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+    for number, part in enumerate(parts):
+        where = f"{what}, polygon {number}" if len(parts) > 1 else what
+        if part.is_empty or part.exterior.is_empty:
+            raise GeometryError(f"{where} is empty: give at least three distinct corners")
+        if part.exterior.convex_hull.area == 0:
+            raise GeometryError(
+                f"{where} is not a valid polygon: it has no area, its corners lie on one line "
+                "or repeat; "
+                "give at least three corners that enclose ground"
+            )
+        rings = [("outer ring", part.exterior)] + [
+            (f"hole {k}", ring) for k, ring in enumerate(part.interiors)
+        ]
+        for name, ring in rings:
+            if not ring.is_simple:
+                at = _crossing(ring)
+                raise GeometryError(
+                    f"{where} is not a valid polygon: the {name} crosses itself{at} "
+                    "(a bow tie or figure eight); "
+                    "redraw it so that its edges do not cross, or send the parts as "
+                    "separate polygons"
+                )
     if not geom.is_valid:
         raise GeometryError(
-            f"{what} is not a valid polygon (self-intersecting ring or hole outside its shell); "
-            "redraw it so that rings do not cross"
+            f"{what} is not a valid polygon ({explain_validity(geom)}): a hole lies outside "
+            "its shell or rings touch; redraw it so that rings do not cross"
         )
-    if geom.is_empty or geom.area == 0:
-        raise GeometryError(f"{what} is empty: give at least three distinct corners")
-    assert isinstance(geom, Polygon | MultiPolygon)
-    return geom
+
+
+def _crossing(ring: LinearRing) -> str:
+    """' at lon, lat' where a ring crosses itself, when shapely can say."""
+    reason = explain_validity(Polygon(ring))
+    if "[" in reason and "]" in reason:
+        x, _, y = reason[reason.index("[") + 1 : reason.index("]")].partition(" ")
+        try:
+            return f" at {float(x):.6f}, {float(y):.6f}"
+        except ValueError:
+            return ""
+    return ""
+
+
+def distance_m(geom: BaseGeometry, lon: float, lat: float) -> float:
+    """Metres from a point to a geometry (0 inside it), in the geometry's UTM zone."""
+    metric, zone = to_metres(geom)
+    point, _ = to_metres(Point(lon, lat), zone)
+    return float(metric.distance(point))
 
 
 def check_wgs84(geom: BaseGeometry, what: str) -> None:

@@ -11,6 +11,7 @@ KML is parsed with defusedxml: no entity expansion, no external entities.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,6 +31,7 @@ from materiel.demining.model import (
     HazardArea,
     LandUse,
     ReleaseMethod,
+    check_record_id,
 )
 from materiel.demining.store import evidence_json
 
@@ -86,6 +88,17 @@ def _build(
     marking: Marking,
 ) -> HazardArea:
     text = {name: str(props.get(name) or "").strip() for name in TEXT_FIELDS}
+    for name, limit in TEXT_LIMITS.items():
+        value = text.get(name, str(props.get(name) or ""))
+        if len(value) > limit:
+            raise FeatureError(
+                name, f"'{name}' is {len(value):,} characters; at most {limit}: shorten it"
+            )
+    area_id = str(props["id"]).strip()
+    try:
+        check_record_id(area_id, "a hazard area")
+    except InvalidInput as exc:
+        raise FeatureError("id", exc.message) from exc
     try:
         return HazardArea(
             id=str(props["id"]).strip(),
@@ -111,6 +124,20 @@ def _build(
     except InvalidInput as exc:
         column = "confidence" if "confidence" in exc.message else "people_affected"
         raise FeatureError(column, exc.message) from exc
+
+
+# The stored columns' widths: longer text would break the tables that list areas.
+TEXT_LIMITS = {
+    "name": 200,
+    "oblast": 80,
+    "raion": 80,
+    "hromada": 80,
+    "settlement": 120,
+    "organisation": 200,
+    "handed_over_to": 200,
+    "certificate": 120,
+}
+MAX_EVIDENCE_TEXT = 2000
 
 
 def attach_nogo(area: HazardArea, polygons: list[geo.Polygonal]) -> None:
@@ -186,18 +213,43 @@ def _evidence(raw: Any) -> tuple[Evidence, ...]:
         if not isinstance(item, dict) or not str(item.get("description") or "").strip():
             raise FeatureError("evidence", f"evidence {number} needs a description")
         kind = _enum(EvidenceKind, item, "kind", None)
-        lon, lat = item.get("lon"), item.get("lat")
-        found.append(
-            Evidence(
-                kind,
-                str(item["description"]),
-                _date(item.get("on"), "evidence.on"),
-                float(lon) if lon is not None else None,
-                float(lat) if lat is not None else None,
-                str(item.get("source") or ""),
+        description, source = str(item["description"]), str(item.get("source") or "")
+        if len(description) > MAX_EVIDENCE_TEXT or len(source) > MAX_EVIDENCE_TEXT:
+            raise FeatureError(
+                "evidence",
+                f"evidence {number}: description and source take at most "
+                f"{MAX_EVIDENCE_TEXT} characters each",
             )
-        )
+        lon = _degrees(item.get("lon"), 180, f"evidence {number}: lon")
+        lat = _degrees(item.get("lat"), 90, f"evidence {number}: lat")
+        on = _date(item.get("on"), "evidence.on")
+        if on is not None and not EARLIEST_EVIDENCE <= on <= date.today():
+            raise FeatureError(
+                "evidence",
+                f"evidence {number}: date {on.isoformat()} is outside "
+                f"{EARLIEST_EVIDENCE.isoformat()} to today; check it",
+            )
+        found.append(Evidence(kind, description, on, lon, lat, source))
     return tuple(found)
+
+
+# Evidence reaches back to the Second World War: its ordnance is still found.
+EARLIEST_EVIDENCE = date(1939, 1, 1)
+
+
+def _degrees(raw: Any, limit: float, what: str) -> float | None:
+    """A longitude (limit 180) or latitude (limit 90) in WGS84 degrees, or None."""
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise FeatureError("evidence", f"{what} '{raw}' is not a number") from None
+    if not (math.isfinite(value) and -limit <= value <= limit):
+        raise FeatureError(
+            "evidence", f"{what} {raw} is not WGS84 degrees (-{limit:g} to {limit:g})"
+        )
+    return value
 
 
 # --- GeoJSON ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ are taken by `demining.geo` and stored on the record.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -182,12 +183,16 @@ class HazardArea:
 
 
 def check_facts(area_id: str, people_affected: int, confidence: float) -> None:
-    if not area_id.strip():
-        raise InvalidInput("a hazard area needs an id")
-    if people_affected < 0:
-        raise InvalidInput(f"hazard area {area_id}: people affected cannot be negative")
-    if not 0 <= confidence <= 1:
+    check_record_id(area_id, "a hazard area")
+    if not 0 <= people_affected <= MAX_PEOPLE:
+        raise InvalidInput(
+            f"hazard area {area_id}: people affected {people_affected} must be 0 to {MAX_PEOPLE:,}"
+        )
+    if not (math.isfinite(confidence) and 0 <= confidence <= 1):
         raise InvalidInput(f"hazard area {area_id}: confidence {confidence} must be 0 to 1")
+
+
+MAX_PEOPLE = 10_000_000
 
 
 class AssetKind(StrEnum):
@@ -237,25 +242,103 @@ class ClearanceAsset:
         return begins < end and ends >= start
 
 
+# What a real clearance machine, drone or team can do, generously bounded: a
+# figure outside is a typo or a unit mix-up (mm for m, m2 per day for per hour).
+ASSET_BOUNDS: dict[str, tuple[float, float, str]] = {
+    "tool_width_m": (0.0, 20.0, "m"),
+    "turn_radius_m": (0.0, 100.0, "m"),
+    "speed_kmh": (0.0, 150.0, "km/h"),
+    "clearance_depth_cm": (0.0, 500.0, "cm"),
+    "line_spacing_m": (0.0, 200.0, "m"),
+    "endurance_min": (0.0, 1440.0, "minutes"),
+}
+NEEDED: dict[AssetKind, tuple[str, ...]] = {
+    AssetKind.MACHINE: ("tool_width_m", "turn_radius_m", "speed_kmh"),
+    AssetKind.DRONE: ("line_spacing_m", "speed_kmh", "endurance_min"),
+}
+MAX_WORK_RATE = 200_000.0  # m2 per hour: a survey drone over open ground, at most
+
+
 def check_asset(asset: ClearanceAsset) -> None:
-    if asset.kind is AssetKind.MACHINE:
-        for name in ("tool_width_m", "turn_radius_m", "speed_kmh"):
-            value = getattr(asset, name)
-            if value is None or value <= 0:
-                raise InvalidInput(f"machine {asset.id}: {name} must be a positive number")
-        if asset.turn_radius_m is not None and asset.turn_radius_m < 0:
-            raise InvalidInput(f"machine {asset.id}: turn radius cannot be negative")
-    if asset.kind is AssetKind.DRONE:
-        for name in ("line_spacing_m", "speed_kmh", "endurance_min"):
-            value = getattr(asset, name)
-            if value is None or value <= 0:
-                raise InvalidInput(f"drone {asset.id}: {name} must be a positive number")
-    if any(rate < 0 for rate in asset.work_rates.values()):
-        raise InvalidInput(f"asset {asset.id}: a work rate cannot be negative")
-    if asset.hours_per_week < 0 or asset.hours_per_week > 168:
+    check_record_id(asset.id, "a clearance asset")
+    for name, (low, high, unit) in ASSET_BOUNDS.items():
+        value = getattr(asset, name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidInput(f"asset {asset.id}: {name} '{value}' is not a number")
+        if not math.isfinite(value) or not low <= value <= high:
+            raise InvalidInput(
+                f"asset {asset.id}: {name} {value} is outside {low:g} to {high:g} {unit}; "
+                "give the figure from the machine's data sheet"
+            )
+    for name in NEEDED.get(asset.kind, ()):
+        value = getattr(asset, name)
+        if value is None or value <= 0:
+            raise InvalidInput(f"{asset.kind.value} {asset.id}: {name} must be a positive number")
+    _check_rates(asset)
+    hours = asset.hours_per_week
+    if not math.isfinite(hours) or hours < 0 or hours > 168:
         raise InvalidInput(f"asset {asset.id}: hours per week must be 0 to 168")
     if asset.available_from and asset.available_to and asset.available_to < asset.available_from:
         raise InvalidInput(f"asset {asset.id}: available to is before available from")
+    if asset.base:
+        parse_base(asset.base, f"asset {asset.id}")
+
+
+def _check_rates(asset: ClearanceAsset) -> None:
+    for ground, rate in asset.work_rates.items():
+        if not str(ground).strip() or len(str(ground)) > 40:
+            raise InvalidInput(
+                f"asset {asset.id}: a work rate is keyed by land use (e.g. farmland or default), "
+                f"not '{str(ground)[:40]}'"
+            )
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
+            raise InvalidInput(
+                f"asset {asset.id}: work rate for {ground} '{rate}' is not a finite number "
+                "of m2 per hour"
+            )
+        if not 0 <= rate <= MAX_WORK_RATE:
+            raise InvalidInput(
+                f"asset {asset.id}: work rate for {ground} {rate:g} m2/h is outside 0 to "
+                f"{MAX_WORK_RATE:,.0f} m2/h; give square metres per working hour"
+            )
+
+
+def parse_base(text: str, what: str) -> tuple[float, float]:
+    """'lon,lat' in WGS84 degrees, or InvalidInput saying what is wrong."""
+    parts = text.split(",")
+    try:
+        lon, lat = (float(p) for p in parts)
+    except ValueError:
+        raise InvalidInput(
+            f"{what}: base '{text[:60]}' is not lon,lat; write e.g. 37.25,49.20"
+        ) from None
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidInput(
+            f"{what}: base '{text[:60]}' is not WGS84 longitude,latitude degrees "
+            "(-180..180, -90..90); write e.g. 37.25,49.20"
+        )
+    return lon, lat
+
+
+# Ids appear in URLs and links: the rule pledge refs follow (`donations.io.checked_ref`).
+MAX_ID = 80
+
+
+def check_record_id(value: str, what: str) -> None:
+    """An id that can be opened by its address: no '/', nothing invisible, at most 80."""
+    if not value or not value.strip():
+        raise InvalidInput(f"{what} needs an id")
+    if len(value) > MAX_ID:
+        raise InvalidInput(
+            f"{what} id '{value[:20]}…' is {len(value)} characters; at most {MAX_ID}"
+        )
+    if "/" in value or not value.isprintable() or value in (".", "..") or value != value.strip():
+        raise InvalidInput(
+            f"{what} id {value!r} holds a '/', an invisible character or surrounding spaces, "
+            "which a record's address cannot; write it with '-' instead (e.g. HA-KH-001)"
+        )
 
 
 @dataclass
@@ -283,6 +366,9 @@ class DeviceKind(StrEnum):
     OTHER = "other"
 
 
+MAX_DEPTH_CM = 1000  # 10 m: deep-buried aircraft bombs; clearance machines reach 0.5 m
+
+
 @dataclass
 class ItemFound:
     """One explosive item found: what, where, how deep."""
@@ -298,10 +384,22 @@ class ItemFound:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        if not (-180 <= self.lon <= 180 and -90 <= self.lat <= 90):
-            raise InvalidInput(f"item found at {self.lon}, {self.lat}: not WGS84 degrees")
-        if self.depth_cm < 0:
+        if not (
+            math.isfinite(self.lon)
+            and math.isfinite(self.lat)
+            and -180 <= self.lon <= 180
+            and -90 <= self.lat <= 90
+        ):
+            raise InvalidInput(
+                f"item found at {self.lon}, {self.lat}: not WGS84 longitude, latitude degrees"
+            )
+        if not math.isfinite(self.depth_cm) or self.depth_cm < 0:
             raise InvalidInput("depth of an item found is measured downwards: not negative")
+        if self.depth_cm > MAX_DEPTH_CM:
+            raise InvalidInput(
+                f"item found {self.depth_cm:g} cm deep: deeper than {MAX_DEPTH_CM} cm is beyond "
+                "what clearance reaches; give the depth in centimetres"
+            )
 
 
 class SampleKind(StrEnum):
@@ -323,7 +421,7 @@ class QualitySample:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        if self.sampled_m2 <= 0:
+        if not math.isfinite(self.sampled_m2) or self.sampled_m2 <= 0:
             raise InvalidInput("a quality sample covers some ground: sampled m2 must be positive")
         if not self.inspector.strip():
             raise InvalidInput("name who inspected the quality sample")

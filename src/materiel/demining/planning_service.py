@@ -7,6 +7,7 @@ Each reads the records, hands plain data to a pure planner (`priority`,
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import date, timedelta
@@ -24,6 +25,8 @@ from materiel.demining.model import (
     EvidenceKind,
     HazardArea,
     TaskingRun,
+    check_asset,
+    parse_base,
 )
 from materiel.demining.priority import AreaFacts, AreaScore, Weights, score_areas
 from materiel.demining.specs import SPECS
@@ -38,6 +41,7 @@ from materiel.demining.tasking import (
     plan_tasking,
     what_if,
 )
+from materiel.demining.tasking_as_seen import run_as_seen
 from materiel.platform.records import get_record
 from materiel.platform.unit_of_work import UnitOfWork
 
@@ -126,14 +130,16 @@ def run_tasking(request: TaskingRequest, uow: UnitOfWork) -> TaskingRun:
     ranked = rank_areas(request.weights or {}, uow)
     with uow:
         assets = DeminingStore(uow.session).assets()
-    problem = tasking_problem(request, ranked, assets)
-    plan, compare = _solve(problem, request, assets)
+    usable, skipped = usable_assets(assets)
+    problem = tasking_problem(request, ranked, usable, skipped)
+    plan, compare = _solve(problem, request, usable)
+    objective = {k: v for k, v in plan.to_json().items() if k not in ("tasks", "solver")}
     run = TaskingRun(
         start=request.start,
         weeks=request.weeks,
         created_by=uow.actor,
         weights=Weights.from_mapping(request.weights or {}).to_json(),
-        objective={k: v for k, v in plan.to_json().items() if k not in ("tasks", "solver")},
+        objective={**objective, "assets_skipped": skipped},
         solver=plan.to_json()["solver"],
         what_if=[compare] if compare else [],
     )
@@ -200,8 +206,41 @@ def replace_base(spec: AssetSpec, base: Location) -> AssetSpec:
     )
 
 
+def usable_assets(
+    assets: list[ClearanceAsset],
+) -> tuple[list[ClearanceAsset], list[dict[str, str]]]:
+    """The assets the planner can use, and each one left out with the reason.
+
+    A record stored before its figures were checked (a rate that is not a
+    number, a base that is not lon,lat) is left out, saying why, rather than
+    failing the whole run.
+    """
+    usable, skipped = [], []
+    for asset in assets:
+        try:
+            check_asset(asset)
+            if asset.kind is not AssetKind.DRONE and not _rates(asset):
+                raise InvalidInput(f"asset {asset.id} has no work rate above 0 m2/h")
+        except InvalidInput as exc:
+            skipped.append({"asset": asset.id, "reason": f"{exc.message}; fix its record"})
+            continue
+        usable.append(asset)
+    return usable, skipped
+
+
+def _rates(asset: ClearanceAsset) -> dict[str, float]:
+    return {
+        k: float(v)
+        for k, v in asset.work_rates.items()
+        if isinstance(v, int | float) and math.isfinite(v) and v > 0
+    }
+
+
 def tasking_problem(
-    request: TaskingRequest, ranked: list[Ranked], assets: list[ClearanceAsset]
+    request: TaskingRequest,
+    ranked: list[Ranked],
+    assets: list[ClearanceAsset],
+    skipped: list[dict[str, str]] | None = None,
 ) -> TaskingProblem:
     """Areas still holding work (by remaining m2 and score) and the machines and teams."""
     areas = tuple(
@@ -223,9 +262,11 @@ def tasking_problem(
         if a.kind is not AssetKind.DRONE and a.available_in(request.start, _end(request))
     )
     if not specs:
+        left_out = "; ".join(f"{s['asset']}: {s['reason']}" for s in skipped or [])
         raise InvalidInput(
             "no machine or team is available in these weeks: register assets first "
             "(materiel demining assets --from-pledges)"
+            + (f". Left out: {left_out}" if left_out else "")
         )
     return TaskingProblem(request.start, areas, specs, horizon_weeks=request.weeks)
 
@@ -241,10 +282,9 @@ def _centroid(area: HazardArea) -> Location:
 
 def _base(asset: ClearanceAsset) -> Location | None:
     """An asset's base as 'lon,lat' text, when it has one."""
-    try:
-        lon, lat = (float(v) for v in asset.base.split(","))
-    except ValueError:
+    if not asset.base:
         return None
+    lon, lat = parse_base(asset.base, f"asset {asset.id}")
     return Location.lonlat(lon, lat)
 
 
@@ -256,7 +296,7 @@ def asset_spec(asset: ClearanceAsset, start: date, weeks: int) -> AssetSpec:
         asset.id,
         asset.kind.value,
         Location.lonlat(37.26, 49.21),
-        dict(asset.work_rates),
+        _rates(asset),
         speed_kmh=30.0,  # on roads between sites, on its transporter
         available=(DateRange(max(first, start), last),),
     )
@@ -266,7 +306,7 @@ def latest_tasking(uow: UnitOfWork) -> tuple[TaskingRun, list[ClearanceTask]] | 
     with uow:
         store = DeminingStore(uow.session)
         run = store.latest_run()
-        return (run, store.tasks(run.id)) if run and run.id else None
+        return (run_as_seen(uow, run), store.tasks(run.id)) if run and run.id else None
 
 
 def tasking_view(run_id: int, uow: UnitOfWork) -> tuple[TaskingRun, list[ClearanceTask]]:
@@ -274,7 +314,7 @@ def tasking_view(run_id: int, uow: UnitOfWork) -> tuple[TaskingRun, list[Clearan
         run = uow.session.get(TaskingRun, run_id)
         if run is None:
             raise NotFound(f"tasking run {run_id} does not exist")
-        return run, DeminingStore(uow.session).tasks(run_id)
+        return run_as_seen(uow, run), DeminingStore(uow.session).tasks(run_id)
 
 
 def week_table(run: TaskingRun, tasks: list[ClearanceTask]) -> dict[str, dict[int, list[str]]]:

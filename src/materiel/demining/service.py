@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, shape
@@ -18,7 +18,9 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 
 from materiel.catalog.model import ItemType
-from materiel.core.errors import Conflict, InvalidInput, NotFound, Problem
+from materiel.core.dates import utc_now
+from materiel.core.errors import Conflict, ImportRejected, InvalidInput, NotFound, Problem
+from materiel.core.nations import PARTNER
 from materiel.demining import geo, io
 from materiel.demining.model import (
     AreaStatus,
@@ -41,6 +43,7 @@ from materiel.donations.model import PledgeStatus
 from materiel.donations.store import DonationsStore
 from materiel.logistics.model import Asset
 from materiel.logistics.store import LogisticsStore, assets
+from materiel.platform.access.sessions import principal_of
 from materiel.platform.audit import snapshot
 from materiel.platform.records import check_version, get_record
 from materiel.platform.unit_of_work import UnitOfWork
@@ -89,18 +92,89 @@ def import_areas(data: str | bytes, file: str, fmt: Format, uow: UnitOfWork) -> 
     areas = read_areas(data, file, fmt)
     created, updated, unchanged = [], [], []
     with uow:
+        problems = [p for area in areas for p in _marking_problems(uow, area, file)]
+        if problems:
+            raise ImportRejected(
+                f"{file}: {len(problems)} area(s) marked above what you may read; "
+                "nothing was imported",
+                problems,
+            )
         for area in areas:
             current = uow.session.get(HazardArea, area.id)
             if current is None:
                 uow.session.add(area)
                 uow.audit("create", AREA, area.id, None, area)
                 created.append(area.id)
+            elif _status_moved(current, area):
+                raise ImportRejected(
+                    f"{file}: area {area.id} is {current.status.value} here but "
+                    f"{area.status.value} in the file; nothing was imported",
+                    [Problem(_STATUS_HOW, file, None, "status")],
+                )
             elif _refresh(uow, current, area):
                 updated.append(area.id)
             else:
                 unchanged.append(area.id)
         uow.commit()
     return AreaImport(created, updated, unchanged)
+
+
+_STATUS_HOW = (
+    "an import does not move an area through its life cycle: use "
+    "POST /api/demining/areas/{id}/status (confirm, start or stop clearance) or "
+    "/release (materiel demining status / release), then import again"
+)
+
+
+LIFE_CYCLE = (
+    AreaStatus.SUSPECTED,
+    AreaStatus.CONFIRMED,
+    AreaStatus.IN_CLEARANCE,
+    AreaStatus.RELEASED,
+)
+
+
+def _status_moved(current: HazardArea, new: HazardArea) -> bool:
+    """The file asks for a life-cycle step the record has not taken.
+
+    A status behind the record's is an older copy of it (the area moved on
+    since the file was written, or the file states none and reads as
+    suspected): it is not a change, and is left as it is.
+    """
+    ahead = LIFE_CYCLE.index(new.status) > LIFE_CYCLE.index(current.status)
+    both_released = new.status is current.status is AreaStatus.RELEASED
+    return ahead or (
+        both_released
+        and (new.release_method, new.released_on or current.released_on)
+        != (current.release_method, current.released_on)
+    )
+
+
+def _marking_problems(uow: UnitOfWork, area: HazardArea, file: str | None) -> list[Problem]:
+    """A user may mark an area only at or below their clearance, releasable to their nation."""
+    principal = principal_of(uow.session)
+    if principal.may_read(area.marking, PARTNER):
+        return []
+    who = f"{principal.username} ({principal.nation}, cleared to {principal.clearance.label})"
+    if area.classification > principal.clearance:
+        why = (
+            f"{who} may not mark hazard area {area.id} {area.classification.label}, "
+            f"above their clearance: mark it {principal.clearance.label} or lower, "
+            "or ask someone cleared for it"
+        )
+    else:
+        why = (
+            f"{who} may not mark hazard area {area.id} releasable to "
+            f"{', '.join(area.releasable_to)} only: that leaves out their own nation; "
+            f"add {principal.nation} (or NATO) to releasable_to"
+        )
+    return [Problem(why, file, None, "classification")]
+
+
+def _check_marking(uow: UnitOfWork, area: HazardArea) -> None:
+    problems = _marking_problems(uow, area, None)
+    if problems:
+        raise InvalidInput(problems[0].message, problems)
 
 
 def _refresh(uow: UnitOfWork, current: HazardArea, new: HazardArea) -> bool:
@@ -129,6 +203,7 @@ def create_area(feature: Mapping[str, Any], uow: UnitOfWork) -> HazardArea:
     """One area from a GeoJSON Feature (properties as documented, no-go under `nogo`)."""
     area = _area_from_feature(feature)
     with uow:
+        _check_marking(uow, area)
         if uow.session.get(HazardArea, area.id) is not None:
             raise Conflict(f"hazard area '{area.id}' already exists; update it instead")
         uow.session.add(area)
@@ -155,20 +230,50 @@ def update_area(
     area_id: str, feature: Mapping[str, Any], expected_version: int | None, uow: UnitOfWork
 ) -> HazardArea:
     """Change an area's facts and/or shape; status goes through `change_status`/`release`."""
+    given = dict(feature.get("properties") or {})
     with uow:
         current = get_record(uow, HazardArea, AREA, area_id)
         check_version(current, expected_version, AREA)
-        props = {**io.area_properties(current), **dict(feature.get("properties") or {})}
+        _check_fixed(current, given)
+        props = {**io.area_properties(current), **given}
         props["id"], props["status"] = area_id, current.status.value
         merged = {
             "properties": props,
             "geometry": feature.get("geometry") or json.loads(current.geometry),
             "nogo": feature.get("nogo") or (json.loads(current.nogo) if current.nogo else None),
         }
-        if not _refresh(uow, current, _area_from_feature(merged)):
+        changed = _area_from_feature(merged)
+        _check_marking(uow, changed)
+        if not _refresh(uow, current, changed):
             return current
         uow.commit()
         return current
+
+
+# Properties an update cannot change, and how they are changed instead.
+FIXED = {
+    "id": "an area's id never changes: create a new area and release this one as cancelled",
+    "status": "use POST /api/demining/areas/{id}/status or /release",
+    "kind": "confirming an area (POST .../status {'status': 'confirmed'}) makes it a CHA",
+    "release_method": "use POST /api/demining/areas/{id}/release",
+    "released_on": "use POST /api/demining/areas/{id}/release",
+    "area_m2": "it is measured from the geometry: send a new geometry",
+    "nogo_m2": "it is measured from the no-go geometry: send a new `nogo`",
+}
+
+
+def _check_fixed(current: HazardArea, given: Mapping[str, Any]) -> None:
+    """Refuse, saying how, a property an update would ignore (its value as stored is fine)."""
+    now = io.area_properties(current)
+    problems = [
+        Problem(f"'{name}' cannot be changed by an update: {how}", column=name)
+        for name, how in FIXED.items()
+        if name in given and given[name] not in (None, "") and given[name] != now.get(name)
+    ]
+    if problems:
+        raise InvalidInput(
+            f"hazard area {current.id}: " + "; ".join(p.message for p in problems), problems
+        )
 
 
 def change_status(
@@ -196,16 +301,77 @@ class Release:
 def release_area(
     area_id: str, release: Release, expected_version: int | None, uow: UnitOfWork
 ) -> HazardArea:
-    """Release the land (cancelled, reduced or cleared) and record its handover."""
+    """Release the land (cancelled, reduced or cleared) and record its handover.
+
+    The date lies in the sane window and not before the last progress report;
+    a clearance releases only ground reported cleared, so it is refused while
+    more than the tolerance remains.
+    """
+    check_day(release.on, "release date")
     with uow:
         area = get_record(uow, HazardArea, AREA, area_id)
         check_version(area, expected_version, AREA)
+        progress = DeminingStore(uow.session).progress(area_id)
+        _check_release_after_progress(area, release, progress)
+        if release.method is ReleaseMethod.CLEARED and area.status is AreaStatus.IN_CLEARANCE:
+            _check_cleared_whole(area, progress)
         before = snapshot(area)
         area.release(release.method, release.on, release.handed_over_to)
         area.certificate = release.certificate or area.certificate
         uow.audit("release", AREA, area_id, before, area)
         uow.commit()
         return area
+
+
+# Dates of field work and release: the war's mine action began in 2014; a date more
+# than a year ahead is a typo, not a plan.
+EARLIEST_DAY = date(2014, 1, 1)
+DAYS_AHEAD = 365
+# A clearance release leaves at most this share of the area unreported (slivers at
+# the edges a machine's swath does not quite reach), and never more than 100 m2.
+CLEARED_TOLERANCE_SHARE = 0.005
+CLEARED_TOLERANCE_M2 = 100.0
+
+
+def check_day(day: date, what: str) -> None:
+    latest = utc_now().date() + timedelta(days=DAYS_AHEAD)
+    if not EARLIEST_DAY <= day <= latest:
+        raise InvalidInput(
+            f"{what} {day.isoformat()} is outside {EARLIEST_DAY.isoformat()} to "
+            f"{latest.isoformat()} (a year from today); check the date",
+            [Problem(f"{day.isoformat()} is not a plausible date", column="on")],
+        )
+
+
+def _check_release_after_progress(
+    area: HazardArea, release: Release, progress: list[ProgressReport]
+) -> None:
+    last = max((p.on for p in progress), default=None)
+    if last is not None and release.on < last:
+        raise InvalidInput(
+            f"hazard area {area.id}: release date {release.on.isoformat()} is before the last "
+            f"progress report ({last.isoformat()}); release on {last.isoformat()} or later",
+            [Problem("before the last progress report", column="on")],
+        )
+
+
+def cleared_tolerance_m2(area_m2: float) -> float:
+    return min(CLEARED_TOLERANCE_M2, area_m2 * CLEARED_TOLERANCE_SHARE)
+
+
+def _check_cleared_whole(area: HazardArea, progress: list[ProgressReport]) -> None:
+    """Refuse a clearance release while ground not reported cleared remains."""
+    done = [geo.loads(p.cleared) for p in progress]
+    cleared = geo.area_m2(geo.as_polygonal(geo.union(done))) if done else 0.0
+    remaining = max(0.0, area.area_m2 - cleared)
+    tolerance = cleared_tolerance_m2(area.area_m2)
+    if remaining > tolerance:
+        raise Conflict(
+            f"hazard area {area.id}: {remaining:,.0f} of {area.area_m2:,.0f} m2 is not reported "
+            f"cleared (at most {tolerance:,.0f} m2, {CLEARED_TOLERANCE_SHARE:.1%} of the area "
+            "up to 100 m2, may remain); report the rest as progress, or release it as reduced "
+            "by technical survey"
+        )
 
 
 def list_areas(uow: UnitOfWork, status: AreaStatus | None = None) -> list[HazardArea]:
@@ -343,12 +509,14 @@ def record_progress(report: ProgressIn, uow: UnitOfWork) -> ProgressReport:
 
     The first clearance report moves a confirmed area into clearance.
     """
+    check_day(report.on, "progress date")
     with uow:
         area = get_record(uow, HazardArea, AREA, report.area_id)
         if area.status is AreaStatus.RELEASED:
             raise Conflict(f"hazard area {area.id} is released; no further progress is recorded")
         asset = _asset(uow, report.asset_id)
         cleared = _cleared_ground(report.cleared, asset, area)
+        _check_findings(area, report.items, report.samples)
         stored = ProgressReport(
             area.id,
             report.on,
@@ -366,6 +534,33 @@ def record_progress(report: ProgressIn, uow: UnitOfWork) -> ProgressReport:
         _start_clearance(uow, area, report.method)
         uow.commit()
         return stored
+
+
+# An item found is recorded in or next to its area (a GPS fix, a track's end).
+ITEM_REACH_M = 200.0
+
+
+def _check_findings(area: HazardArea, items: list[ItemFound], samples: list[QualitySample]) -> None:
+    """Items found lie in or near the area; a quality sample is no larger than the area."""
+    polygon = geo.loads(area.geometry)
+    for number, item in enumerate(items):
+        check_day(item.on, f"item {number} found on")
+        away = geo.distance_m(polygon, item.lon, item.lat)
+        if away > ITEM_REACH_M:
+            raise InvalidInput(
+                f"item {number} found at {item.lon}, {item.lat} is {away:,.0f} m from hazard "
+                f"area {area.id} (at most {ITEM_REACH_M:.0f} m); check the coordinates "
+                "(longitude first, WGS84 degrees)",
+                [Problem("too far from the area", row=number, column="lon")],
+            )
+    for number, sample in enumerate(samples):
+        check_day(sample.on, f"quality sample {number} taken on")
+        if sample.sampled_m2 > area.area_m2:
+            raise InvalidInput(
+                f"quality sample {number} covers {sample.sampled_m2:,.0f} m2, more than hazard "
+                f"area {area.id} itself ({area.area_m2:,.0f} m2); give the m2 sampled",
+                [Problem("larger than the area", row=number, column="sampled_m2")],
+            )
 
 
 def _asset(uow: UnitOfWork, asset_id: str | None) -> ClearanceAsset | None:
@@ -401,9 +596,15 @@ def _shapes(doc: Mapping[str, Any]) -> tuple[list[BaseGeometry], list[Any]]:
             raise InvalidInput(
                 f"cleared feature {index}: malformed geometry", [Problem(str(exc), row=index)]
             ) from exc
-        geo.check_wgs84(geom, f"cleared feature {index}")
+        what = f"cleared feature {index}"
+        try:
+            geo.check_wgs84(geom, what)
+            if isinstance(geom, Polygon | MultiPolygon):
+                geo.check_polygon(geom, what)
+        except geo.GeometryError as exc:
+            raise InvalidInput(str(exc), [Problem(str(exc), row=index, column="cleared")]) from exc
         if isinstance(geom, Polygon | MultiPolygon):
-            polygons.append(geom.buffer(0))
+            polygons.append(geom)
         elif isinstance(geom, LineString | MultiLineString):
             lines.append(geom)
         else:
@@ -450,7 +651,8 @@ def _start_clearance(uow: UnitOfWork, area: HazardArea, method: ReleaseMethod) -
 
 def add_quality_sample(sample: QualitySample, uow: UnitOfWork) -> QualitySample:
     with uow:
-        get_record(uow, HazardArea, AREA, sample.area_id)
+        area = get_record(uow, HazardArea, AREA, sample.area_id)
+        _check_findings(area, [], [sample])
         uow.session.add(sample)
         uow.flush()
         uow.audit("sample", "quality_sample", str(sample.id), None, sample)
@@ -460,7 +662,8 @@ def add_quality_sample(sample: QualitySample, uow: UnitOfWork) -> QualitySample:
 
 def add_item_found(item: ItemFound, uow: UnitOfWork) -> ItemFound:
     with uow:
-        get_record(uow, HazardArea, AREA, item.area_id)
+        area = get_record(uow, HazardArea, AREA, item.area_id)
+        _check_findings(area, [item], [])
         uow.session.add(item)
         uow.flush()
         uow.audit("found", "item_found", str(item.id), None, item)

@@ -246,7 +246,8 @@ class DeminingStore:
         return list(self.session.scalars(query.order_by(hazard_areas.c.id)))
 
     def area_ids(self) -> set[str]:
-        return set(self.session.scalars(select(hazard_areas.c.id)))
+        """Ids of the areas the session's user sees (through the mapped class: filtered)."""
+        return {area.id for area in self.areas()}
 
     def assets(self, kind: AssetKind | None = None) -> list[ClearanceAsset]:
         query = select(ClearanceAsset)

@@ -19,6 +19,13 @@ DEFAULT_TRANSIT_SPEED_KMH = 3.0
 """Speed with the tool raised, on cleared ground, turning or transiting."""
 
 
+# Bounds of a real machine: a figure beyond them is a typo (or inf), and the
+# geometry built from it would overflow.
+MAX_WIDTH_M = 20.0
+MAX_TURN_RADIUS_M = 100.0
+MAX_SPEED_KMH = 150.0
+
+
 @dataclass(frozen=True)
 class Tool:
     """One remote demining machine: tool width, smallest turning radius and speeds."""
@@ -30,15 +37,20 @@ class Tool:
 
     def __post_init__(self) -> None:
         checks = (
-            (self.width_m, "tool width (--width)", True),
-            (self.turn_radius_m, "turning radius (--turn-radius)", False),
-            (self.speed_kmh, "working speed (--speed-kmh)", True),
-            (self.transit_speed_kmh, "transit speed", True),
+            (self.width_m, "tool width (--width)", True, MAX_WIDTH_M, "m"),
+            (self.turn_radius_m, "turning radius (--turn-radius)", False, MAX_TURN_RADIUS_M, "m"),
+            (self.speed_kmh, "working speed (--speed-kmh)", True, MAX_SPEED_KMH, "km/h"),
+            (self.transit_speed_kmh, "transit speed", True, MAX_SPEED_KMH, "km/h"),
         )
-        for value, name, positive in checks:
+        for value, name, positive, most, unit in checks:
             if math.isnan(value) or value < 0 or (positive and value == 0):
                 bound = "greater than 0" if positive else "0 or more"
                 raise InvalidInput(f"the {name} is {value}: give a number {bound}")
+            if not math.isfinite(value) or value > most:
+                raise InvalidInput(
+                    f"the {name} is {value}: at most {most:g} {unit} for a clearance machine; "
+                    "give the figure from its data sheet"
+                )
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ def _value(inst: Instance, a: int, r: int) -> float:
 
 def _rate(asset: AssetSpec, area: AreaSpec) -> int:
     rate = asset.rate(area.terrain)
-    if rate <= 0 or not asset.works_on(area.status):
+    if not math.isfinite(rate) or rate <= 0 or not asset.works_on(area.status):
         return 0
     return max(1, round(rate))
 
