@@ -12,8 +12,8 @@ from materiel.core.dates import utc_now
 from materiel.core.principal import Role
 from materiel.platform.identity import service
 from materiel.platform.identity.store import api_tokens
-from tests.auth import auth_headers, signed_in_client
-from tests.identity.support import browser, user, with_identity
+from tests.auth import auth_headers
+from tests.identity.support import ORIGIN, browser, sign_in, user, with_identity
 
 REQUIREMENT = {
     "ref": "REQ-T",
@@ -30,6 +30,16 @@ def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
+def session_client(
+    runtime: Runtime, role: Role = Role.COORDINATOR, nation: str = "NATO"
+) -> TestClient:
+    """Signed in at /login: tokens are issued from a person's session, never by a token."""
+    client = browser(runtime)
+    sign_in(client, user(runtime, role, nation))
+    client.headers.update(ORIGIN)
+    return client
+
+
 def issue(client: TestClient, scopes: list[str], days: int = 7) -> dict[str, str]:
     response = client.post("/api/auth/tokens", json={"name": "ci", "scopes": scopes, "days": days})
     assert response.status_code == 201, response.text
@@ -38,7 +48,7 @@ def issue(client: TestClient, scopes: list[str], days: int = 7) -> dict[str, str
 
 
 def test_issue_list_use_and_revoke_a_token(runtime: Runtime) -> None:
-    client = signed_in_client(runtime, Role.PARTNER_LOGISTICS, "UKR")
+    client = session_client(runtime, Role.PARTNER_LOGISTICS, "UKR")
     issued = issue(client, ["read"])
     assert issued["token"].startswith("mtl_") and issued["scopes"] == ["read"]
     listed = client.get("/api/auth/tokens").json()["items"]
@@ -55,9 +65,9 @@ def test_issue_list_use_and_revoke_a_token(runtime: Runtime) -> None:
 
 
 def test_only_the_owner_may_revoke_a_token(runtime: Runtime) -> None:
-    owner = signed_in_client(runtime, Role.DONOR_LIAISON, "POL")
+    owner = session_client(runtime, Role.DONOR_LIAISON, "POL")
     issued = issue(owner, ["read"])
-    other = signed_in_client(runtime, Role.DONOR_LIAISON, "DEU")
+    other = session_client(runtime, Role.DONOR_LIAISON, "DEU")
     assert other.delete(f"/api/auth/tokens/{issued['id']}").status_code == 404
     assert browser(runtime).get("/api/auth/me", headers=bearer(issued["token"])).is_success
 
@@ -103,7 +113,7 @@ def test_a_disabled_users_tokens_stop_working(runtime: Runtime) -> None:
 
 def test_the_token_endpoint_is_rate_limited(runtime: Runtime) -> None:
     limited = with_identity(runtime, token_calls_per_user=2)
-    client = signed_in_client(limited)
+    client = session_client(limited)
     issue(client, ["read"])
     issue(client, ["read"])
     refused = client.post("/api/auth/tokens", json={"name": "x", "scopes": ["read"], "days": 1})
@@ -112,7 +122,7 @@ def test_the_token_endpoint_is_rate_limited(runtime: Runtime) -> None:
 
 
 def test_token_lifetimes_and_scopes_are_checked(runtime: Runtime) -> None:
-    client = signed_in_client(runtime)
+    client = session_client(runtime)
     too_long = client.post("/api/auth/tokens", json={"name": "x", "scopes": ["read"], "days": 9999})
     assert too_long.status_code == 422
     bad_scope = client.post("/api/auth/tokens", json={"name": "x", "scopes": ["admin"], "days": 1})

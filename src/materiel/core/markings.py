@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from materiel.core.errors import InvalidInput
+from materiel.core.nations import ACCEPTED_CODES, NATO, is_nation_code
 
 
 class Classification(IntEnum):
@@ -43,7 +44,6 @@ class Classification(IntEnum):
 DEFAULT_RELEASABILITY: tuple[str, ...] = ("UKR", "NATO")
 
 # "REL TO NATO" releases a record to the Alliance's bodies (nation code NATO) and members.
-NATO = "NATO"
 NATO_MEMBERS: frozenset[str] = frozenset(
     {
         "ALB", "BEL", "BGR", "CAN", "HRV", "CZE", "DNK", "EST", "FIN", "FRA", "DEU",
@@ -81,11 +81,23 @@ class Marking:
 
 
 def _parse_releasability(text: str) -> tuple[str, ...]:
+    """The codes of 'UKR|NATO', 'REL TO UKR, NATO' and the like; an unknown code is refused.
+
+    A code nobody holds (a typo, `XYZ`, `EU`) would release the record to no
+    one: it would vanish for everyone but its owner without a word.
+    """
     cleaned = text.strip().upper().removeprefix("REL TO").strip()
     parts = [p.strip() for p in cleaned.replace("|", ",").split(",")]
     codes = tuple(dict.fromkeys(p for p in parts if p))
     if not codes:
         raise InvalidInput(f"releasability '{text}' names no nation; write e.g. 'UKR|NATO'")
+    unknown = [code for code in codes if not is_nation_code(code)]
+    if unknown:
+        named = ", ".join(f"'{code}'" for code in unknown)
+        raise InvalidInput(
+            f"releasability '{text}' names {named}, not a nation code; use {ACCEPTED_CODES}, "
+            "separated by '|' or ',' (e.g. 'UKR|NATO')"
+        )
     return codes
 
 

@@ -20,6 +20,10 @@ import pycountry
 from materiel.core.errors import InvalidInput
 
 PARTNER = "UKR"
+# The Alliance's own bodies (the command, its agencies): a user's nation, and in
+# releasability "REL TO NATO" (the bodies and every member, see core.markings).
+NATO = "NATO"
+ACCEPTED_CODES = "ISO 3166-1 alpha-3 codes of countries (e.g. DEU, UKR, USA) or NATO"
 
 
 def _key(text: str) -> str:
@@ -55,7 +59,30 @@ def _read_alias_rows(text: str, source: str) -> dict[str, str]:
 
 
 def _is_alpha3(code: str) -> bool:
-    return pycountry.countries.get(alpha_3=code) is not None
+    """An assigned ISO 3166-1 alpha-3 code, written in capitals (`deu` is not one)."""
+    return (
+        len(code) == 3
+        and code.isascii()
+        and code.isupper()
+        and pycountry.countries.get(alpha_3=code) is not None
+    )
+
+
+def is_nation_code(code: str) -> bool:
+    """A code a user's nation or a releasability may name: an ISO alpha-3 country, or NATO."""
+    return code == NATO or _is_alpha3(code)
+
+
+def check_nation_code(code: str, what: str = "nation") -> str:
+    """The code in capitals when it names a country (ISO 3166-1 alpha-3) or NATO; else refused.
+
+    Unlike `NationResolver` this takes no names or aliases: it checks codes
+    that decide who may see what, where a typo must not pass silently.
+    """
+    cleaned = code.strip().upper()
+    if not is_nation_code(cleaned):
+        raise InvalidInput(f"{what} '{code}' is not a nation code; use {ACCEPTED_CODES}")
+    return cleaned
 
 
 class NationResolver:

@@ -1,4 +1,4 @@
-"""Command line of identity: add, list and disable users; issue, list and revoke API tokens.
+"""Command line of identity: users (add, list, disable, enable, set-password) and API tokens.
 
 Whoever runs these commands can already open the database, so they act as
 the system principal (see console.actor).
@@ -15,11 +15,13 @@ from rich.table import Table
 from materiel.console import actor, console, start_runtime
 from materiel.core.errors import InvalidInput
 from materiel.core.markings import Classification
-from materiel.platform.identity import service
+from materiel.platform.identity import passwords, service
 from materiel.platform.identity.demo_users import DEMO_PASSWORD, USERS
 from materiel.platform.identity.model import Scope, parse_roles
 
-user_app = typer.Typer(help="Add, list and disable users.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Add, list, disable and enable users; set a password.", no_args_is_help=True
+)
 token_app = typer.Typer(help="Issue, list and revoke API tokens.", no_args_is_help=True)
 
 
@@ -37,7 +39,7 @@ def add_user(
 ) -> None:
     """Add a user of an organisation of a nation, with roles and a clearance."""
     runtime = start_runtime()
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    password = read_password() if password_stdin else None
     try:
         level = Classification.parse(clearance)
     except (KeyError, ValueError):
@@ -79,6 +81,30 @@ def disable_user(username: Annotated[str, typer.Argument(help="the user to disab
     """Disable a user: their sessions end at once and their tokens stop working."""
     service.set_active(username, False, start_runtime().uow(actor()))
     console.print(f"user {username} disabled")
+
+
+@user_app.command("enable")
+def enable_user(username: Annotated[str, typer.Argument(help="the user to enable")]) -> None:
+    """Enable a disabled user again: they may sign in, and their unexpired tokens work again."""
+    service.set_active(username, True, start_runtime().uow(actor()))
+    console.print(f"user {username} enabled")
+
+
+@user_app.command("set-password")
+def set_password(
+    username: Annotated[str, typer.Argument(help="the user whose password to set")],
+) -> None:
+    """Set a user's password, read from standard input (one line)."""
+    runtime = start_runtime()
+    service.set_password(username, read_password(), runtime.uow(actor()))
+    console.print(f"password of {username} set")
+
+
+def read_password() -> str:
+    """One line of standard input, without its line end; refused when blank or too short."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    passwords.check_password(password)
+    return password
 
 
 @token_app.command("issue")

@@ -13,11 +13,11 @@ from enum import StrEnum
 
 from materiel.core.errors import Forbidden, InvalidInput, Unauthenticated
 from materiel.core.markings import Classification
+from materiel.core.nations import check_nation_code
 from materiel.core.principal import Principal, Role
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,79}$")
 ORGANISATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-NATION = re.compile(r"^([A-Z]{3}|NATO)$")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -34,9 +34,8 @@ def aware(moment: datetime) -> datetime:
 
 
 def check_nation(nation: str) -> str:
-    if not NATION.match(nation):
-        raise InvalidInput(f"nation '{nation}' must be an ISO alpha-3 code (e.g. DEU) or NATO")
-    return nation
+    """The nation in capitals: an ISO 3166-1 alpha-3 country code, or NATO; else refused."""
+    return check_nation_code(nation)
 
 
 @dataclass
@@ -53,7 +52,7 @@ class Organisation:
             raise InvalidInput(
                 f"organisation id '{self.id}' must be lower-case letters, digits and dashes"
             )
-        check_nation(self.nation)
+        self.nation = check_nation(self.nation)
 
 
 @dataclass
@@ -76,7 +75,7 @@ class User:
             raise InvalidInput(
                 f"username '{self.username}' must be 1-80 lower-case letters, digits or ._@-"
             )
-        check_nation(self.nation)
+        self.nation = check_nation(self.nation)
         if not self.roles:
             raise InvalidInput(f"user '{self.username}' needs at least one role")
 
@@ -92,7 +91,8 @@ class User:
     def check_active(self) -> None:
         if not self.active:
             raise Unauthenticated(
-                "this account is disabled; ask an administrator to enable it again"
+                f"the account '{self.username}' is disabled; ask an administrator to enable "
+                f"it again (`materiel user enable {self.username}`)"
             )
 
 

@@ -1,4 +1,10 @@
-"""Password hashing with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile)."""
+"""Password rules, and hashing with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile).
+
+A password needs at least 12 characters that count: spaces inside a
+passphrase count, but spaces at either end do not and a run of spaces counts
+as one, so twelve spaces (or `a` and eleven spaces) are not a password. The
+password itself is stored (hashed) exactly as typed.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +20,28 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("materiel-no-such-user")
 
 
+def counted_length(password: str) -> int:
+    """Characters that count towards the minimum: outer spaces drop, a run of spaces is one."""
+    return len(" ".join(password.split()))
+
+
+def check_password(password: str) -> None:
+    """Refuse a blank, whitespace-only or too short password, saying what is needed."""
+    if not password.strip():
+        raise InvalidInput(
+            "the password is blank or only spaces; choose one of at least "
+            f"{MIN_LENGTH} characters, e.g. a passphrase of several words"
+        )
+    counted = counted_length(password)
+    if counted < MIN_LENGTH:
+        raise InvalidInput(
+            f"the password has {counted} characters that count; it needs at least {MIN_LENGTH} "
+            "(spaces at either end do not count, and a run of spaces counts as one)"
+        )
+
+
 def hash_password(password: str) -> str:
-    if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"a password needs at least {MIN_LENGTH} characters")
+    check_password(password)
     return _hasher.hash(password)
 
 

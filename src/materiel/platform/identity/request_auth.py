@@ -28,6 +28,14 @@ CROSS_SITE = (
     "this change did not come from a materiel page (Sec-Fetch-Site/Origin/Referer is missing "
     "or names another site); submit it from the application, or use an API token"
 )
+ISSUED_ONLY_BY_PEOPLE = (
+    "an API token cannot issue API tokens (a leaked one could otherwise mint tokens that "
+    "outlive it, its revocation and its scope); sign in at /login and issue it from that "
+    "session (POST /api/auth/tokens), or run `materiel token issue USERNAME`"
+)
+# How the request proved who sent it; kept on request.state.credential.
+SESSION_CREDENTIAL = "session"
+TOKEN_CREDENTIAL = "api-token"  # noqa: S105 (a label, not a secret)
 NOT_SIGNED_IN = (
     "you are not signed in: send 'Authorization: Bearer <token>' (issue one with "
     "`materiel token issue`), or sign in at /login"
@@ -50,13 +58,28 @@ def principal_for_request(
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("send the API token as 'Authorization: Bearer <token>'")
-        return service.principal_for_token(token, request.method, uow())
+        principal = service.principal_for_token(token, request.method, uow())
+        request.state.credential = TOKEN_CREDENTIAL
+        return principal
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         principal = service.principal_for_session(cookie, settings, uow())
         check_same_origin(request)
+        request.state.credential = SESSION_CREDENTIAL
         return principal
     raise Unauthenticated(NOT_SIGNED_IN)
+
+
+def check_signed_in_session(request: Request) -> None:
+    """Refuse unless a person signed in (a browser session): API tokens may not issue tokens.
+
+    A token that could issue tokens would let a leaked one outlive itself: a
+    1-day token could mint a 365-day one, and revoking the leaked token would
+    not end the attacker's access. Tokens come only from a signed-in session
+    or the command line, which both need more than a token.
+    """
+    if getattr(request.state, "credential", None) != SESSION_CREDENTIAL:
+        raise Forbidden(ISSUED_ONLY_BY_PEOPLE)
 
 
 def check_same_origin(request: Request) -> None:

@@ -11,7 +11,7 @@ from materiel.core.principal import Principal
 from materiel.platform.http import PrincipalDep
 from materiel.platform.identity import service
 from materiel.platform.identity.model import ApiToken, Scope
-from materiel.platform.identity.request_auth import client_address
+from materiel.platform.identity.request_auth import check_signed_in_session, client_address
 
 router = APIRouter(prefix="/api/auth", tags=["authentication"])
 
@@ -49,8 +49,15 @@ def me(principal: PrincipalDep) -> dict[str, Any]:
     return principal_json(principal)
 
 
-@router.post("/tokens", status_code=201, summary="Issue an API token (shown once)")
+@router.post(
+    "/tokens",
+    status_code=201,
+    summary="Issue an API token (shown once)",
+    description="Only from a signed-in browser session: an API token cannot issue tokens "
+    "(403). From the command line: `materiel token issue`.",
+)
 def issue_token(body: TokenRequest, request: Request, principal: PrincipalDep) -> dict[str, Any]:
+    check_signed_in_session(request)
     runtime = request.app.state.runtime
     settings = runtime.settings.identity
     service.check_token_rate(

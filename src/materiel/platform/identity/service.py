@@ -115,7 +115,10 @@ def create_user(new: NewUser, uow: UnitOfWork) -> User:
             roles=new.roles,
             clearance=new.clearance,
             created_at=utc_now(),
-            password_hash=passwords.hash_password(new.password) if new.password else None,
+            # None: OIDC only. An empty or blank password is refused, never taken for None.
+            password_hash=(
+                passwords.hash_password(new.password) if new.password is not None else None
+            ),
         )
         uow.session.add(user)
         uow.audit("create", "user", user.username, None, user_snapshot(user))
@@ -173,7 +176,11 @@ def authenticate_password(
         store = IdentityStore(uow.session)
         user = store.user(username.strip().lower())
         hashed = user.password_hash if user is not None else None
-        if user is None or not user.active or not passwords.verify(hashed, password):
+        # Verify before looking at anything else: an unknown or disabled user costs the
+        # same argon2 verification as a wrong password (no enumeration by timing).
+        matches = passwords.verify(hashed, password)
+        blank = not password.strip()  # never a password, even if one was stored once
+        if user is None or not user.active or not matches or blank:
             rate_limit.record(attempts, _user_limit(settings), keys, now)
             uow.commit()
             raise Unauthenticated(WRONG_CREDENTIALS)
