@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from materiel.catalog.model import (
     ItemType,
     category_chain,
+    category_paths,
     check_capability_area,
     check_slug,
     normalize_nsn,
@@ -17,6 +18,19 @@ from materiel.catalog.store import CatalogStore, item_types
 from materiel.platform.imports import ImportSpec, cell, optional_cell, whole_number
 from materiel.platform.tabular import Columns, Row
 from materiel.platform.unit_of_work import UnitOfWork
+
+
+def stored_item_type_fields(uow: UnitOfWork) -> Callable[[ItemType], Mapping[str, Any]]:
+    """Stored item types as import columns, the category paths read once when first needed."""
+    paths: dict[str, str] = {}
+
+    def fields(item: ItemType) -> Mapping[str, Any]:
+        if not paths:
+            paths.update(category_paths(CatalogStore(uow.session).all_categories()))
+        return item_type_fields(item, paths)
+
+    return fields
+
 
 ITEM_TYPE_IMPORT = ImportSpec(
     kind="item-types",
@@ -38,6 +52,8 @@ ITEM_TYPE_IMPORT = ImportSpec(
         required=("id", "name", "category", "family", "capability_area"),
     ),
     id_column=item_types.c.id,
+    identity="id",
+    stored=stored_item_type_fields,
 )
 
 _AREA_ALIASES = {

@@ -17,7 +17,6 @@ from typing import Any
 from materiel.catalog.io import NO_NAMES, capability_area, text_list
 from materiel.catalog.model import NameIndex
 from materiel.catalog.store import CatalogStore
-from materiel.core.dates import parse_date
 from materiel.core.errors import InvalidInput
 from materiel.core.markings import DEFAULT_RELEASABILITY, Classification, Marking
 from materiel.core.nations import PARTNER, NationResolver, load_aliases, nation_name
@@ -29,7 +28,9 @@ from materiel.platform.imports import (
     RowError,
     cell,
     enum_parser,
+    integer_text,
     optional_cell,
+    plausible_date,
     whole_number,
     yes_no,
 )
@@ -61,6 +62,7 @@ REQUIREMENT_IMPORT = ImportSpec(
         required=("item_type", "quantity", "priority", "needed_by", "unit", "destination"),
     ),
     id_column=requirements.c.id,
+    stored=lambda _uow: requirement_fields,
 )
 
 PLEDGE_IMPORT = ImportSpec(
@@ -85,6 +87,7 @@ PLEDGE_IMPORT = ImportSpec(
         required=("donor", "item_type", "quantity"),
     ),
     id_column=pledges.c.id,
+    stored=lambda _uow: pledge_fields,
 )
 
 _NOT_DONORS = {
@@ -172,16 +175,19 @@ class _Context:
         return self.nations.resolve(text)
 
     def ref(self, row: Row, prefix: str) -> str:
-        given = row.cells.get("ref")
-        if given not in (None, ""):
-            ref = str(given).strip()
-            ref = ref[:-2] if ref.endswith(".0") else ref  # spreadsheets turn 7 into 7.0
-            return checked_ref(f"{self.ref_prefix}{ref}")
+        given = optional_cell(row, "ref", _ref_text, None)
+        if given is not None:
+            return checked_ref(f"{self.ref_prefix}{given}")
         content = "|".join(f"{k}={row.cells[k]}" for k in sorted(row.cells))
         return f"{prefix}-{hashlib.sha256(content.encode()).hexdigest()[:12]}"
 
 
 MAX_REF = 80  # the id columns' length
+
+
+def _ref_text(value: Any) -> str:
+    ref = str(value).strip()
+    return ref[:-2] if ref.endswith(".0") else ref  # spreadsheets turn 7 into 7.0
 
 
 def checked_ref(ref: str) -> str:
@@ -209,7 +215,8 @@ def positive_quantity(value: Any) -> int:
 
 
 def priority(value: Any) -> int:
-    number = whole_number(str(value).strip().upper().removeprefix("P"))
+    text = value if isinstance(value, int | float) else str(value).strip().upper()
+    number = integer_text(text.removeprefix("P") if isinstance(text, str) else text)
     if not 1 <= number <= 5:
         raise InvalidInput(f"priority {number} must be 1 (highest) to 5")
     return number
@@ -241,7 +248,7 @@ def requirement_parser(
                 accepts=optional_cell(row, "accepts", ctx.items_list, NO_NAMES),
                 quantity=cell(row, "quantity", positive_quantity),
                 priority=cell(row, "priority", priority),
-                needed_by=cell(row, "needed_by", parse_date),
+                needed_by=cell(row, "needed_by", plausible_date),
                 unit=cell(row, "unit", lambda v: " ".join(str(v).split())),
                 destination=cell(row, "destination", ctx.node),
                 capability_area=optional_cell(
@@ -275,7 +282,7 @@ def pledge_parser(
                     row, "condition", enum_parser(Condition), Condition.USED_SERVICEABLE
                 ),
                 origin=optional_cell(row, "origin", ctx.node, None),
-                available_from=optional_cell(row, "available_from", parse_date, None),
+                available_from=optional_cell(row, "available_from", plausible_date, None),
                 caveats=_caveats(row),
                 classification=marking.classification,
                 releasable_to=marking.releasable_to,
@@ -298,12 +305,14 @@ def _check_recipient(ctx: _Context, value: Any) -> None:
 
 def _caveats(row: Row) -> Caveats:
     return Caveats(
-        areas=tuple(
-            capability_area(a) for a in optional_cell(row, "caveat_areas", text_list, NO_NAMES)
-        ),
+        areas=optional_cell(row, "caveat_areas", _areas, NO_NAMES),
         units=optional_cell(row, "caveat_units", text_list, NO_NAMES),
-        not_before=optional_cell(row, "caveat_not_before", parse_date, None),
+        not_before=optional_cell(row, "caveat_not_before", plausible_date, None),
     )
+
+
+def _areas(value: Any) -> tuple[str, ...]:
+    return tuple(capability_area(area) for area in text_list(value))
 
 
 def requirement_fields(req: Requirement) -> dict[str, Any]:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from materiel.core.errors import InvalidInput
 from materiel.core.nations import NationResolver
 from materiel.network.model import Link, Node, NodeKind, TransportMode
 from materiel.network.store import NetworkStore, links, nodes
-from materiel.platform.imports import ImportSpec, cell, enum_parser, optional_cell, whole_number
+from materiel.platform.imports import (
+    ImportSpec,
+    cell,
+    decimal_number,
+    enum_parser,
+    optional_cell,
+    whole_number,
+)
 from materiel.platform.tabular import Columns, Row
 from materiel.platform.unit_of_work import UnitOfWork
 
@@ -30,6 +38,8 @@ NODE_IMPORT = ImportSpec(
         required=("id", "name", "kind", "country", "lat", "lon"),
     ),
     id_column=nodes.c.id,
+    identity="id",
+    stored=lambda _uow: node_fields,
 )
 
 LINK_IMPORT = ImportSpec(
@@ -47,6 +57,8 @@ LINK_IMPORT = ImportSpec(
         required=("from", "to", "mode", "days", "cost"),
     ),
     id_column=links.c.id,
+    identity=None,  # from, to and mode, all required
+    stored=lambda _uow: link_fields,
 )
 
 
@@ -59,8 +71,8 @@ def node_parser(uow: UnitOfWork) -> Callable[[Row], Node]:
             name=cell(row, "name", str),
             kind=cell(row, "kind", enum_parser(NodeKind)),
             country=cell(row, "country", nations.resolve),
-            lat=cell(row, "lat", float),
-            lon=cell(row, "lon", float),
+            lat=cell(row, "lat", decimal_number),
+            lon=cell(row, "lon", decimal_number),
             operator=optional_cell(row, "operator", str, None),
             handling_per_day=optional_cell(row, "handling_per_day", whole_number, None),
             storage=optional_cell(row, "storage", whole_number, None),
@@ -86,9 +98,36 @@ def link_parser(uow: UnitOfWork) -> Callable[[Row], Link]:
             from_node=source,
             to_node=target,
             mode=mode,
-            days=cell(row, "days", float),
-            cost=cell(row, "cost", float),
+            days=cell(row, "days", decimal_number),
+            cost=cell(row, "cost", decimal_number),
             capacity_per_day=optional_cell(row, "capacity_per_day", whole_number, None),
         )
 
     return parse
+
+
+def node_fields(node: Node) -> dict[str, Any]:
+    """A node in the import format's columns."""
+    return {
+        "id": node.id,
+        "name": node.name,
+        "kind": node.kind,
+        "country": node.country,
+        "lat": node.lat,
+        "lon": node.lon,
+        "operator": node.operator,
+        "handling_per_day": node.handling_per_day,
+        "storage": node.storage,
+    }
+
+
+def link_fields(link: Link) -> dict[str, Any]:
+    """A link in the import format's columns."""
+    return {
+        "from": link.from_node,
+        "to": link.to_node,
+        "mode": link.mode,
+        "days": link.days,
+        "cost": link.cost,
+        "capacity_per_day": link.capacity_per_day,
+    }

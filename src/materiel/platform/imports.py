@@ -5,21 +5,38 @@ Rows are parsed one at a time into model records; every bad row becomes a
 their id (so re-importing a file creates no duplicates), each change is
 audited, and the whole import commits only if no row was rejected, unless the
 caller asked for a partial import.
+
+A file changes only what it holds: when a record exists, the row is read
+again over the record's stored fields, so a column the file does not have
+keeps its stored value (a new record gets the defaults). A ref taken by a
+record the user may not see refuses that row at its ref cell.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Column, select
 
+from materiel.core.dates import parse_date
 from materiel.core.errors import ImportRejected, InvalidInput, Problem
+from materiel.platform.access.sessions import as_system
 from materiel.platform.audit import snapshot
-from materiel.platform.tabular import Columns, Row, Source, Table, open_source
+from materiel.platform.tabular import (
+    Columns,
+    FormulaWithoutValue,
+    Row,
+    Source,
+    Table,
+    open_source,
+)
 from materiel.platform.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -66,14 +83,32 @@ class ImportReport:
 def cell(row: Row, column: str, parse: Callable[[Any], T]) -> T:
     """Parse a required cell; a missing or bad value names its column."""
     value = row.cells.get(column)
+    if isinstance(value, FormulaWithoutValue):
+        raise RowError(
+            column,
+            f"{_label(column)} is the formula {value.formula}, and the file does not hold its "
+            "value (it was saved by a program that does not calculate); open the file in a "
+            "spreadsheet program and save it, or paste the values over the formulas",
+        )
     if value is None or value == "":
-        raise RowError(column, f"{column.replace('_', ' ')} is missing")
+        raise RowError(column, f"{_label(column)} is missing")
     try:
         return parse(value)
-    except InvalidInput as exc:
-        raise RowError(column, exc.message) from exc
-    except (ValueError, TypeError) as exc:
+    except (InvalidInput, ValueError, TypeError, ArithmeticError) as exc:
+        if isinstance(value, str) and value.lstrip()[:1] == "=":
+            raise RowError(
+                column,
+                f"{_label(column)} is the formula '{value}', not a value; a file holds no "
+                "calculated values, so write the value itself (in a spreadsheet, save the "
+                "file with values)",
+            ) from exc
+        if isinstance(exc, InvalidInput):
+            raise RowError(column, exc.message) from exc
         raise RowError(column, f"cannot read '{value}': {exc}") from exc
+
+
+def _label(column: str) -> str:
+    return column.replace("_", " ")
 
 
 _YES = {"yes", "y", "true", "1", "x"}
@@ -116,27 +151,82 @@ def enum_parser(enum: type[E]) -> Callable[[Any], E]:
     return parse
 
 
-def whole_number(value: Any) -> int:
-    """A count of units: a whole number, zero or more (spreadsheets send 3.0)."""
-    number = float(str(value).strip())
-    if number != int(number) or number < 0:
-        raise InvalidInput(f"'{value}' is not a whole number of units")
-    return int(number)
+MAX_WHOLE_NUMBER = 1_000_000
+"""The most units, crew, slots or capacity one cell may give: far above any real line,
+far below what a database integer holds."""
+_PLAIN_INTEGER = re.compile(r"\d{1,30}(?:\.0*)?")
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+"""Dates outside these years are typing errors (9999-12-31, 1900-01-00), not plans."""
+
+
+def integer_text(value: Any) -> int:
+    """A whole number exactly as written: digits (a workbook's 3.0 too), never a float's guess.
+
+    `1e3`, `1,000`, `-2` and `2.5` are refused with what to write instead.
+    """
+    if isinstance(value, bool):
+        raise InvalidInput(f"'{value}' is not a whole number; write it with digits, e.g. 12")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            raise InvalidInput(f"'{value:g}' is not a whole number; write it with digits, e.g. 12")
+        number = int(value)
+    else:
+        text = str(value).strip()
+        if not _PLAIN_INTEGER.fullmatch(text):
+            raise InvalidInput(
+                f"'{text[:40]}' is not a whole number written with digits only (no sign, "
+                "exponent like 1e3, or thousands separator); write e.g. 12 or 1000"
+            )
+        number = int(text.split(".")[0])
+    if number < 0:
+        raise InvalidInput(f"'{value}' is below zero; write a whole number of 0 or more")
+    return number
+
+
+def whole_number(value: Any, *, most: int = MAX_WHOLE_NUMBER) -> int:
+    """A count of units: a whole number from 0 to `most` (spreadsheets send 3.0)."""
+    number = integer_text(value)
+    if number > most:
+        raise InvalidInput(
+            f"{number} is more than {most:,}, the most this cell may hold; check the number"
+        )
+    return number
+
+
+def decimal_number(value: Any) -> float:
+    """A number with a fraction (a position, days, a cost): finite, digits as written."""
+    if isinstance(value, bool):
+        raise InvalidInput(f"'{value}' is not a number; write e.g. 2.5")
+    try:
+        number = float(value) if isinstance(value, int | float) else float(str(value).strip())
+    except ValueError:
+        raise InvalidInput(f"'{str(value)[:40]}' is not a number; write e.g. 2.5") from None
+    if not math.isfinite(number):
+        raise InvalidInput(f"'{value}' is not a number; write e.g. 2.5")
+    return number
+
+
+def plausible_date(value: Any) -> date:
+    """A date as staff write it (`core.dates.parse_date`), within the years we plan for."""
+    day = parse_date(value)
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise InvalidInput(
+            f"{day.isoformat()} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR} that "
+            "plans cover; check the date (is the year mistyped?)"
+        )
+    return day
 
 
 def parse_rows(
     table: Table, parse: Callable[[Row], R], report: ImportReport
-) -> Iterator[tuple[int, R]]:
-    """Yield (row number, record) for good rows; add a Problem for every bad one."""
+) -> Iterator[tuple[Row, R]]:
+    """Yield (row, record) for good rows; add a Problem for every bad one."""
     first_seen: dict[str, int] = {}
     for row in table.rows:
-        try:
-            record = parse(row)
-        except RowError as exc:
-            report.rejected.append(Problem(exc.message, table.file, row.number, exc.column))
-            continue
-        except InvalidInput as exc:
-            report.rejected.append(Problem(exc.message, table.file, row.number))
+        record = _parse_one(table.file, row, parse, report)
+        if record is None:
             continue
         if record.id in first_seen:
             report.rejected.append(
@@ -150,50 +240,127 @@ def parse_rows(
             )
             continue
         first_seen[record.id] = row.number
-        yield row.number, record
+        yield row, record
+
+
+def _parse_one(file: str, row: Row, parse: Callable[[Row], R], report: ImportReport) -> R | None:
+    try:
+        return parse(row)
+    except RowError as exc:
+        report.rejected.append(Problem(exc.message, file, row.number, exc.column))
+    except InvalidInput as exc:
+        report.rejected.append(Problem(exc.message, file, row.number))
+    return None
+
+
+@dataclass(frozen=True)
+class _Upsert:
+    """What one import's batches share."""
+
+    uow: UnitOfWork
+    spec: ImportSpec
+    table: Table
+    parse: Callable[[Row], Any]
+    report: ImportReport
+    stored: Callable[[Any], Mapping[str, Any]] | None
 
 
 def upsert_all(
     uow: UnitOfWork,
-    entity: str,
-    id_column: Column[Any],
-    records: Iterable[tuple[int, R]],
+    spec: ImportSpec,
+    table: Table,
+    parse: Callable[[Row], R],
     report: ImportReport,
 ) -> None:
     """Create new records and update changed ones, a batch at a time."""
-    batch: list[R] = []
-    for _number, record in records:
-        if len(report.sample) < SAMPLE_SIZE:
-            report.sample.append(snapshot(record))
-        batch.append(record)
+    absent = set(spec.columns.names) - table.columns
+    stored = spec.stored(uow) if absent and spec.stored is not None else None
+    job = _Upsert(uow, spec, table, parse, report, stored)
+    batch: list[tuple[Row, R]] = []
+    for pair in parse_rows(table, parse, report):
+        batch.append(pair)
         if len(batch) >= BATCH_SIZE:
-            _upsert_batch(uow, entity, id_column, batch, report)
+            _upsert_batch(job, batch)
             batch = []
     if batch:
-        _upsert_batch(uow, entity, id_column, batch, report)
+        _upsert_batch(job, batch)
 
 
-def _upsert_batch(
-    uow: UnitOfWork, entity: str, id_column: Column[Any], batch: list[R], report: ImportReport
-) -> None:
-    model = type(batch[0])
-    ids = [record.id for record in batch]
-    existing = {r.id: r for r in uow.session.scalars(select(model).where(id_column.in_(ids)))}
-    for record in batch:
+def _upsert_batch(job: _Upsert, batch: list[tuple[Row, R]]) -> None:
+    uow, spec, report = job.uow, job.spec, job.report
+    model = type(batch[0][1])
+    ids = [record.id for _row, record in batch]
+    existing = {r.id: r for r in uow.session.scalars(select(model).where(spec.id_column.in_(ids)))}
+    hidden = _hidden_ids(uow, spec, [i for i in ids if i not in existing])
+    for row, record in batch:
         current = existing.get(record.id)
-        if current is None:
+        if record.id in hidden:
+            report.rejected.append(
+                Problem(
+                    f"ref '{record.id}' is taken by a record you may not see; "
+                    "give this line another ref",
+                    report.file,
+                    row.number,
+                    spec.identity,
+                )
+            )
+        elif current is None:
             uow.session.add(record)
-            uow.audit("import-create", entity, record.id, None, record)
+            uow.audit("import-create", spec.entity, record.id, None, record)
             report.created += 1
-        elif _comparable(current) == _comparable(record):
-            report.unchanged += 1
+            _sample(report, record)
         else:
-            before = snapshot(current)
-            copy_fields(record, current)
-            uow.audit("import-update", entity, record.id, before, current)
-            report.updated += 1
+            merged = _over_stored(job, row, record, current)
+            if merged is None:
+                continue
+            if _comparable(current) == _comparable(merged):
+                report.unchanged += 1
+            else:
+                before = snapshot(current)
+                copy_fields(merged, current)
+                uow.audit("import-update", spec.entity, record.id, before, current)
+                report.updated += 1
+            _sample(report, current)
     uow.flush()
     uow.session.expunge_all()
+
+
+def _hidden_ids(uow: UnitOfWork, spec: ImportSpec, ids: list[str]) -> set[str]:
+    """Which of these ids, not found by the user's query, belong to records hidden from them.
+
+    Refs are unique, so a row may not take one; saying that it is taken cannot be
+    avoided, saying no more than that can (the database's duplicate-key text names tables).
+    """
+    if not ids or uow.principal.is_system:
+        return set()
+    with as_system(uow.session):
+        return set(uow.session.scalars(select(spec.id_column).where(spec.id_column.in_(ids))))
+
+
+def _over_stored(job: _Upsert, row: Row, record: R, current: R) -> R | None:
+    """The row read again over the stored record, so columns the file lacks keep their values.
+
+    Only when the file lacks a column: otherwise the row says everything. The
+    identity stays the record's (a row without a ref found it by its content).
+    """
+    if job.stored is None:
+        return record
+    kept = {
+        name: value
+        for name, value in job.stored(current).items()
+        if name not in job.table.columns and name != job.spec.identity
+    }
+    merged = _parse_one(
+        job.report.file, Row(row.number, {**kept, **row.cells}), job.parse, job.report
+    )
+    if merged is not None:
+        merged.id = current.id
+    return merged
+
+
+def _sample(report: ImportReport, record: Any) -> None:
+    if len(report.sample) < SAMPLE_SIZE:
+        report.sample.append(snapshot(record))
 
 
 def _comparable(record: Any) -> dict[str, Any]:
@@ -207,12 +374,17 @@ def copy_fields(source: Any, target: Any) -> None:
             setattr(target, f.name, getattr(source, f.name))
 
 
+class RowsRejected(ImportRejected):
+    """An all-or-nothing import refused because some rows were; `problems` lists them."""
+
+
 def finish(uow: UnitOfWork, report: ImportReport, *, partial: bool) -> ImportReport:
     """Commit, or refuse the whole import when a row was rejected and partial is off."""
     if report.rejected and not partial:
-        raise ImportRejected(
+        raise RowsRejected(
             f"{report.file}: {len(report.rejected)} row(s) rejected, nothing imported; fix them "
-            "or import with --partial to take the good rows",
+            "and import again, or import only the good rows (--partial on the command line, "
+            "partial=true in the API)",
             report.rejected,
         )
     uow.commit()
@@ -222,12 +394,20 @@ def finish(uow: UnitOfWork, report: ImportReport, *, partial: bool) -> ImportRep
 
 @dataclass(frozen=True)
 class ImportSpec:
-    """What one kind of import reads and where it writes."""
+    """What one kind of import reads and where it writes.
+
+    `identity` is the column a record's id comes from (None when it is made of
+    several). `stored` gives, for an open unit of work, a function that writes
+    a stored record back as the columns its row would hold: a re-import
+    reads a row over it, so columns the file lacks keep their values.
+    """
 
     kind: str
     entity: str
     columns: Columns
     id_column: Column[Any]
+    identity: str | None = "ref"
+    stored: Callable[[UnitOfWork], Callable[[Any], Mapping[str, Any]]] | None = None
 
 
 def run_import(
@@ -247,8 +427,7 @@ def run_import(
     table = open_source(source, spec.columns)
     report = ImportReport(table.file, spec.kind, ignored_columns=table.ignored_columns)
     with uow:
-        parse = make_parser(uow)
-        upsert_all(uow, spec.entity, spec.id_column, parse_rows(table, parse, report), report)
+        upsert_all(uow, spec, table, make_parser(uow), report)
         if preview:
             return report
         return finish(uow, report, partial=partial)

@@ -1,9 +1,12 @@
 """Reading spreadsheets as staff send them: `.csv` or `.xlsx`, streamed.
 
 A header row (found among the first rows, so title and marking lines above
-it are skipped), columns in any order under any of their usual names, and
+it are skipped), columns in any order under any of their usual names (one
+column per field: two spellings of the same field refuse the file), and
 cells handed on as read. Rows are yielded one at a time so that a 100,000
-row workbook never sits in memory as objects.
+row workbook never sits in memory as objects. A workbook cell whose formula
+was saved without its value arrives as `FormulaWithoutValue`, so the row
+can say so instead of calling the cell empty.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from materiel.core.errors import ImportRejected, InvalidInput, NotFound, Problem
 from materiel.platform.upload_safety import caused_by_xml_attack, unsafe_xml
@@ -51,11 +57,24 @@ class Row:
 
 @dataclass
 class Table:
-    """An opened table: where it came from, which headers were not understood, its rows."""
+    """An opened table: where it came from, which headers were not understood, its rows,
+    and which of the format's columns its header has."""
 
     file: str
     ignored_columns: list[str]
     rows: Iterator[Row]
+    columns: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class FormulaWithoutValue:
+    """A workbook cell holding a formula whose result the file does not store
+    (written by a program that does not calculate, e.g. a script)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
 
 
 def _header_key(text: str) -> str:
@@ -91,17 +110,36 @@ def open_source(source: Source, columns: Columns) -> Table:
 
 
 def _csv_rows(path: Path) -> Iterator[list[Any]]:
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
-        sample = handle.read(8192)
+    with path.open("rb") as handle:
+        sample = handle.read(8192).decode("utf-8-sig", errors="replace")
         handle.seek(0)
         try:
             dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
         except csv.Error:
             dialect = csv.excel
         try:
-            yield from csv.reader(handle, dialect)
+            yield from csv.reader(_text_lines(path.name, handle), dialect)
         except csv.Error as exc:  # e.g. a field over the csv module's size limit
             raise InvalidInput(f"{path.name}: not a readable CSV table ({exc})") from exc
+
+
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")  # old Mac line ends: split after a CR with no LF
+
+
+def _text_lines(name: str, handle: IO[bytes]) -> Iterator[str]:
+    """The file's lines as UTF-8 text; a line that is not names its number."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            message = (
+                f"line {number} is not UTF-8 text (its byte {exc.start + 1}, "
+                f"0x{raw[exc.start]:02X}, cannot be read: the file was saved in another "
+                "encoding, such as Latin-1 or Windows-1252); save it as 'CSV UTF-8' and "
+                "import it again"
+            )
+            raise ImportRejected(f"{name}: {message}", [Problem(message, name, number)]) from exc
+        yield from (part for part in _LONE_CR.split(text) if part)
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
@@ -110,14 +148,61 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     except Exception as exc:  # openpyxl raises many unrelated types for a broken file
         raise _unreadable(path.name, exc) from exc
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # a forged <dimension> must not pad every row to 16,384 cells
-        for values in sheet.iter_rows(values_only=True):
-            yield list(values)
+        yield from _first_sheet_values(workbook)
     except Exception as exc:  # the sheet's XML is parsed as it streams
         raise _unreadable(path.name, exc) from exc
     finally:
         workbook.close()
+
+
+class _ValueParser(WorkSheetParser):
+    """openpyxl's streaming sheet parser, telling a formula saved without its value from an
+    empty cell (openpyxl gives None for both)."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell: dict[str, Any] = super().parse_cell(element)
+        formula = element.find(FORMULA_TAG)
+        unsaved = not element.findtext(VALUE_TAG) and element.get("t") != "str"
+        if cell["value"] is None and formula is not None and unsaved:
+            # (an empty text result is saved as t="str" with an empty <v/>: no formula to report)
+            cell["value"] = FormulaWithoutValue(f"={formula.text or ''}")
+        return cell
+
+
+def _first_sheet_values(workbook: Workbook) -> Iterator[list[Any]]:
+    """The first sheet's rows as lists of values, gaps filled with empty rows.
+
+    A forged `<dimension>` cannot pad every row to 16,384 cells: rows are as
+    long as their last cell. (openpyxl's read-only sheet, with its private
+    source and formats, as its own `iter_rows` reads it.)
+    """
+    sheet: Any = workbook.worksheets[0]
+    with sheet._get_source() as source:
+        parser = _ValueParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=getattr(workbook, "_date_formats", set()),
+            timedelta_formats=getattr(workbook, "_timedelta_formats", set()),
+        )
+        expected = 1
+        for index, cells in parser.parse():
+            if index < expected:
+                continue  # a row number given twice: openpyxl keeps the first
+            while expected < index:
+                yield []
+                expected += 1
+            yield _row_values(cells)
+            expected += 1
+
+
+def _row_values(cells: Iterable[dict[str, Any]]) -> list[Any]:
+    by_column = {cell["column"]: cell["value"] for cell in cells}
+    values: list[Any] = [None] * max(by_column, default=0)
+    for column, value in by_column.items():
+        values[column - 1] = value
+    return values
 
 
 def _unreadable(name: str, exc: Exception) -> InvalidInput:
@@ -134,13 +219,37 @@ def _map_header(file: str, raw: Iterator[list[Any]], columns: Columns) -> Table:
         mapping = {i: columns.canonical(str(cell)) for i, cell in enumerate(header) if cell}
         found = {name for name in mapping.values() if name}
         if set(columns.required) <= found:
+            _refuse_twice_given(file, number, header, mapping)
             ignored = [str(header[i]) for i, name in mapping.items() if name is None]
-            return Table(file, ignored, _data_rows(raw, mapping, number))
+            return Table(file, ignored, _data_rows(raw, mapping, number), frozenset(found))
     missing = ", ".join(columns.required)
     raise ImportRejected(
         f"{file}: no header row with the columns {missing} in the first {HEADER_SEARCH_ROWS} rows",
         [Problem(f"need columns {missing}", file=file, row=1)],
     )
+
+
+def _refuse_twice_given(
+    file: str, number: int, header: list[Any], mapping: dict[int, str | None]
+) -> None:
+    """Two columns for one field: which one holds the truth is the user's call, not ours."""
+    first: dict[str, int] = {}
+    problems = []
+    for i, name in mapping.items():
+        if name is None:
+            continue
+        if name not in first:
+            first[name] = i
+            continue
+        j = first[name]
+        message = (
+            f"columns '{header[j]}' ({get_column_letter(j + 1)}) and '{header[i]}' "
+            f"({get_column_letter(i + 1)}) both give {name.replace('_', ' ')}; keep one of them "
+            "and delete or rename the other"
+        )
+        problems.append(Problem(message, file, number, name))
+    if problems:
+        raise ImportRejected(f"{file}: {'; '.join(p.message for p in problems)}", problems)
 
 
 def _data_rows(
