@@ -238,27 +238,28 @@ def _check_csv(path: Path, limits: UploadLimits) -> None:
                 raise refused(name, "UTF-16 text; save it as 'CSV UTF-8' and upload again")
             if b"\x00" in chunk:
                 raise refused(name, "binary data (NUL bytes), not CSV text; is it a CSV file?")
-            _decode(name, decoder, chunk, offset)
+            _decode(name, decoder, chunk, lines)
             line = _longest_line(name, chunk, line, limits)
             lines += chunk.count(b"\n")
             offset += len(chunk)
             last = chunk[-1:]
-    _decode(name, decoder, b"", offset, final=True)
+    _decode(name, decoder, b"", lines, final=True)
     rows = lines + (1 if last not in (b"", b"\n") else 0)
     if rows > limits.max_rows:
         raise too_many_rows(name, limits)
 
 
 def _decode(
-    name: str, decoder: codecs.IncrementalDecoder, chunk: bytes, offset: int, final: bool = False
+    name: str, decoder: codecs.IncrementalDecoder, chunk: bytes, lines: int, final: bool = False
 ) -> None:
+    """Decode on; a byte that is not UTF-8 is refused with its line (`lines` ended before)."""
     try:
         decoder.decode(chunk, final)
     except UnicodeDecodeError as exc:
+        line = lines + chunk[: max(exc.start, 0)].count(b"\n") + 1
         raise refused(
             name,
-            f"not UTF-8 text (byte {offset + exc.start + 1} cannot be read); save it as "
-            "'CSV UTF-8' and upload again",
+            f"line {line} is not UTF-8 text; save the file as 'CSV UTF-8' and upload again",
         ) from exc
 
 
