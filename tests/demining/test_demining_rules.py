@@ -13,6 +13,8 @@ import json
 import math
 import subprocess
 import sys
+from dataclasses import replace as with_fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +25,12 @@ from materiel.api.app import create_app
 from materiel.bootstrap import Runtime
 from materiel.core.principal import Role
 from materiel.demining.model import AssetKind, ClearanceAsset
+from materiel.demining.planning_service import PLANNED_WEEK_HOURS, asset_spec
 from materiel.demining.store import clearance_assets
 from tests.access import reference
 from tests.access.test_need_to_know import app_role_runtime, make_user
 from tests.demining.support import IZIUM, area_feature, collection, square
+from tests.demining.test_service import mv4
 
 SECRET = 3
 COORDINATOR = reference.User("co-secret", "NATO", frozenset({Role.COORDINATOR}), SECRET)
@@ -318,3 +322,14 @@ def test_update_and_import_refuse_what_they_cannot_change(runtime: Runtime) -> N
     answer = ma.post("/api/demining/areas/import?format=geojson", content=json.dumps(doc))
     assert answer.status_code == 422 and "/status" in answer.text
     assert ok(ma.get("/api/demining/areas/HA-1"))["status"] == "suspected"
+
+
+@pytest.mark.parametrize(
+    ("hours", "share"), [(60.0, 1.0), (40.0, 40 / 60), (30.0, 0.5), (80.0, 1.0)]
+)
+def test_an_asset_clears_in_a_planned_week_what_its_hours_allow(hours: float, share: float) -> None:
+    """The planner's week is Monday to Saturday, 10 h a day: 60 h. A machine rated for 40 h a
+    week clears two thirds of its hourly rate in each planned hour; one rated above, no more."""
+    assert PLANNED_WEEK_HOURS == 60
+    spec = asset_spec(with_fields(mv4(), hours_per_week=hours), date(2027, 3, 1), 4)
+    assert spec.rates == pytest.approx({"default": 900.0 * share, "forest": 300.0 * share})

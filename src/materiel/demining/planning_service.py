@@ -228,11 +228,22 @@ def usable_assets(
     return usable, skipped
 
 
+# The working week the tasking problem plans by default: Monday to Saturday, 10 h a day.
+PLANNED_WEEK_HOURS = TaskingProblem.hours_per_day * len(TaskingProblem.working_weekdays)
+
+
 def _rates(asset: ClearanceAsset) -> dict[str, float]:
+    """m2 per planned working hour by terrain.
+
+    The planner gives every asset the same working days and hours; an asset
+    that works fewer hours a week (`hours_per_week`) clears proportionally
+    less in each of them, so a week's m2 matches what it can really do.
+    """
+    share = min(1.0, max(0.0, asset.hours_per_week) / PLANNED_WEEK_HOURS)
     return {
-        k: float(v)
+        k: float(v) * share
         for k, v in asset.work_rates.items()
-        if isinstance(v, int | float) and math.isfinite(v) and v > 0
+        if isinstance(v, int | float) and math.isfinite(v) and v > 0 and share > 0
     }
 
 
