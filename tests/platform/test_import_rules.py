@@ -26,7 +26,7 @@ from materiel.bootstrap import Runtime
 from materiel.catalog.service import get_item_type, import_item_types
 from materiel.core.errors import ImportRejected
 from materiel.core.markings import Classification
-from materiel.core.principal import Role
+from materiel.core.principal import Principal, Role
 from materiel.donations.model import Caveats
 from materiel.donations.service import (
     get_pledge,
@@ -471,3 +471,18 @@ def test_a_workbook_upload_with_a_formula_is_explained_on_the_preview(loaded: Ru
     )
     assert preview.status_code == 200
     assert "does not hold its value" in preview.text
+
+
+def test_a_row_the_user_may_not_write_is_refused_by_itself(runtime: Runtime) -> None:
+    """A DEU liaison's file names a POL pledge: that row is refused, the DEU one imported."""
+    load_reference_data(runtime)
+    liaison = Principal(
+        "deu-liaison", "DEU", "deu", frozenset({Role.DONOR_LIAISON}), Classification.NATO_SECRET
+    )
+    base = {"item_type": "pzh-2000", "quantity": "2", "origin": "unterluss"}
+    rows = [{**base, "ref": "DEU-1", "donor": "DEU"}, {**base, "ref": "POL-1", "donor": "POL"}]
+    with pytest.raises(ImportRejected) as refused:
+        import_pledges(("pledges", rows), runtime.uow("deu-liaison", liaison))
+    assert [p.row for p in refused.value.problems] == [3]
+    report = import_pledges(("pledges", rows), runtime.uow("deu-liaison", liaison), partial=True)
+    assert (report.created, [p.row for p in report.rejected]) == (1, [3])

@@ -26,7 +26,8 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Column, select
 
 from materiel.core.dates import parse_date
-from materiel.core.errors import ImportRejected, InvalidInput, Problem
+from materiel.core.errors import Forbidden, ImportRejected, InvalidInput, Problem
+from materiel.platform.access import sessions as access
 from materiel.platform.access.sessions import as_system
 from materiel.platform.audit import snapshot
 from materiel.platform.tabular import (
@@ -305,6 +306,8 @@ def _upsert_batch(job: _Upsert, batch: list[tuple[Row, R]]) -> None:
                 )
             )
         elif current is None:
+            if _refused(job, row, None, record):
+                continue
             uow.session.add(record)
             uow.audit("import-create", spec.entity, record.id, None, record)
             report.created += 1
@@ -315,7 +318,7 @@ def _upsert_batch(job: _Upsert, batch: list[tuple[Row, R]]) -> None:
                 continue
             if _comparable(current) == _comparable(merged):
                 report.unchanged += 1
-            else:
+            elif not _refused(job, row, current, merged):
                 before = snapshot(current)
                 copy_fields(merged, current)
                 uow.audit("import-update", spec.entity, record.id, before, current)
@@ -323,6 +326,21 @@ def _upsert_batch(job: _Upsert, batch: list[tuple[Row, R]]) -> None:
             _sample(report, current)
     uow.flush()
     uow.session.expunge_all()
+
+
+def _refused(job: _Upsert, row: Row, before: Any, after: Any) -> bool:
+    """A row the user may not write (another nation's pledge, say) is refused by itself.
+
+    The rest of the file stays importable; the row names why.
+    """
+    try:
+        access.check_change(
+            job.uow.session, job.spec.entity, snapshot(before) if before else None, snapshot(after)
+        )
+    except Forbidden as exc:
+        job.report.rejected.append(Problem(exc.message, job.report.file, row.number))
+        return True
+    return False
 
 
 def _hidden_ids(uow: UnitOfWork, spec: ImportSpec, ids: list[str]) -> set[str]:
