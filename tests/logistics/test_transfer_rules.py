@@ -246,3 +246,15 @@ def test_a_first_plan_is_not_said_to_change_anything(allocated: Runtime) -> None
     planned(allocated)
     page = signed_in_client(allocated).get("/shipments").text
     assert "first plan: 1 movements" in page and "movements changed" not in page
+
+
+def test_accepting_a_transport_plan_names_the_version_reviewed(allocated: Runtime) -> None:
+    draft = transport_service.run_transport(allocated.uow("planner"), time_limit_s=10)
+    client = signed_in_client(allocated)
+    for body in (None, {}):
+        refused = client.post(f"/api/transport-plans/{draft.id}/accept", json=body)
+        assert refused.status_code == 422, refused.text
+        assert [p["field"] for p in refused.json()["problems"]] == ["version"]
+    etag = client.get(f"/api/transport-plans/{draft.id}").headers["ETag"]
+    taken = client.post(f"/api/transport-plans/{draft.id}/accept", headers={"If-Match": etag})
+    assert taken.status_code == 200, taken.text

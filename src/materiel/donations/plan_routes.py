@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from materiel.core.errors import InvalidInput, Problem
 from materiel.donations import plan_service
 from materiel.donations.plan_model import MAX_PIN_UNITS, PlanDiff, RuleKind
 from materiel.donations.planning.planner import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
-from materiel.platform.http import IfMatch, UowDep, expected_version, record_json, with_etag
+from materiel.platform.http import IfMatch, UowDep, record_json, required_version, with_etag
 from materiel.platform.jobs.service import submit_job
 
 router = APIRouter(prefix="/api", tags=["allocation plans"])
@@ -105,14 +104,12 @@ def accept_plan(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Name the version you reviewed: `{"version": N}` in the body, or `If-Match` with the ETag."""
-    version = expected_version(body.version if body else None, if_match)
-    if version is None:
-        message = (
-            f"accepting plan {plan_id} needs the version you reviewed: send "
-            '{"version": N} in the body or an If-Match header with the plan\'s ETag '
-            f"(both from GET /api/plans/{plan_id})"
-        )
-        raise InvalidInput(message, [Problem(message, column="version")])
+    version = required_version(
+        body.version if body else None,
+        if_match,
+        f"accepting plan {plan_id}",
+        f"/api/plans/{plan_id}",
+    )
     return with_etag(response, plan_service.accept_plan(plan_id, version, uow))
 
 

@@ -19,7 +19,14 @@ from materiel.logistics.model import (
     Receipt,
     ShipmentStatus,
 )
-from materiel.platform.http import IfMatch, UowDep, expected_version, record_json, with_etag
+from materiel.platform.http import (
+    IfMatch,
+    UowDep,
+    expected_version,
+    record_json,
+    required_version,
+    with_etag,
+)
 from materiel.platform.jobs.service import submit_job
 
 router = APIRouter(prefix="/api", tags=["transfers"])
@@ -137,12 +144,18 @@ def get_transport_plan(plan_id: RecordNumber, uow: UowDep, response: Response) -
 @router.post("/transport-plans/{plan_id}/accept", summary="Accept a draft transport plan")
 def accept_transport_plan(
     plan_id: RecordNumber,
-    body: Versioned,
     uow: UowDep,
     response: Response,
+    body: Versioned | None = None,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    version = expected_version(body.version, if_match)
+    """Name the version you reviewed: `{"version": N}` in the body, or `If-Match` with the ETag."""
+    version = required_version(
+        body.version if body else None,
+        if_match,
+        f"accepting transport plan {plan_id}",
+        f"/api/transport-plans/{plan_id}",
+    )
     return with_etag(response, transport_service.accept_transport_plan(plan_id, version, uow))
 
 

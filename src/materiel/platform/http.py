@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Query, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from materiel.core.errors import InvalidInput, Unauthenticated
+from materiel.core.errors import InvalidInput, Problem, Unauthenticated
 from materiel.core.paging import MAX_PAGE_SIZE, Page
 from materiel.core.principal import Principal
 from materiel.platform.audit import snapshot
@@ -109,6 +109,25 @@ def expected_version(body_version: int | None, if_match: str | None) -> int | No
             raise InvalidInput(f"If-Match '{if_match}' is not a version we issued")
         return int(text)
     return body_version
+
+
+def required_version(
+    body_version: int | None, if_match: str | None, action: str, source: str
+) -> int:
+    """`expected_version`, where acting without naming the version reviewed is refused.
+
+    Accepting a plan is a decision about what one has read: a version check
+    guards it against a plan changed meanwhile (`source` says where to read it).
+    """
+    version = expected_version(body_version, if_match)
+    if version is None:
+        message = (
+            f"{action} needs the version you reviewed: send "
+            '{"version": N} in the body or an If-Match header with the ETag '
+            f"(both from GET {source})"
+        )
+        raise InvalidInput(message, [Problem(message, column="version")])
+    return version
 
 
 IfMatch = Annotated[str | None, Header(description="the ETag of the version you edited")]
