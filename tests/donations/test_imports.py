@@ -244,3 +244,14 @@ def test_a_search_takes_wildcards_as_text(loaded: Runtime, search: str, found: l
     import_requirements(("requirements", rows), loaded.uow("test"))
     page = list_requirements(RequirementFilter(search=search), loaded.uow())
     assert [r.id for r in page.items] == found
+
+
+def test_the_same_offer_made_twice_without_a_ref_is_two_pledges(loaded: Runtime) -> None:
+    """A form or API call without a ref means a new pledge, however like another it is."""
+    offer = {"donor": "DEU", "item_type": "pzh-2000", "quantity": "2", "origin": "unterluss"}
+    first = create_pledge(offer, loaded.uow("test"))
+    second = create_pledge(offer, loaded.uow("test"))
+    assert second.id == f"{first.id}-2"
+    assert get_pledge(second.id, loaded.uow()).quantity == 2
+    with pytest.raises(Conflict, match="already exists"):
+        create_pledge({**offer, "ref": first.id}, loaded.uow("test"))

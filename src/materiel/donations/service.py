@@ -72,11 +72,11 @@ def import_pledges(
 
 
 def create_requirement(fields: Mapping[str, Any], uow: UnitOfWork) -> Requirement:
-    return create_record(uow, REQUIREMENT, requirement_parser(), fields)
+    return create_record(uow, REQUIREMENT, requirement_parser(), fields, ref="ref")
 
 
 def create_pledge(fields: Mapping[str, Any], uow: UnitOfWork) -> Pledge:
-    return create_record(uow, PLEDGE, pledge_parser(), fields)
+    return create_record(uow, PLEDGE, pledge_parser(), fields, ref="ref")
 
 
 def update_requirement(

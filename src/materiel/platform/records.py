@@ -6,10 +6,12 @@ parser, so a field is validated in exactly one place whatever the channel.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from materiel.core.errors import Conflict, InvalidInput, NotFound, Problem, StaleVersion
+from materiel.platform.access.sessions import as_system
 from materiel.platform.audit import snapshot
 from materiel.platform.imports import Record, RowError, copy_fields
 from materiel.platform.tabular import Row, clean_cell
@@ -28,17 +30,45 @@ def parse_fields(parse: Callable[[Row], R], fields: Mapping[str, Any]) -> R:
         raise InvalidInput(exc.message, [Problem(exc.message, column=exc.column)]) from exc
 
 
+MAX_NUMBERED = 100
+
+
 def create_record(
-    uow: UnitOfWork, entity: str, make_parser: Parser[R], fields: Mapping[str, Any]
+    uow: UnitOfWork,
+    entity: str,
+    make_parser: Parser[R],
+    fields: Mapping[str, Any],
+    *,
+    ref: str | None = None,
 ) -> R:
+    """Parse and store a new record.
+
+    `ref` names the field that holds a record's own id when its parser
+    derives one from the content if it is left empty (pledges, requirements):
+    a form or API call that leaves it empty means a new record, so an id
+    already taken gets a numbered one instead of a refusal.
+    """
     with uow:
         record = parse_fields(make_parser(uow), fields)
+        if ref is not None and not str(fields.get(ref) or "").strip():
+            record = _with_free_id(uow, record)
         if uow.session.get(type(record), record.id) is not None:
             raise Conflict(f"{entity} '{record.id}' already exists; update it instead")
         uow.session.add(record)
         uow.audit("create", entity, record.id, None, record)
         uow.commit()
         return record
+
+
+def _with_free_id(uow: UnitOfWork, record: R) -> R:
+    """The record under its derived id, or `id-2`, `id-3`... if taken (by anyone)."""
+    model, base = type(record), record.id
+    with as_system(uow.session):  # a hidden record's id is taken too
+        for n in range(1, MAX_NUMBERED):
+            candidate = f"{base}-{n}" if n > 1 else base
+            if uow.session.get(model, candidate) is None:
+                return dataclasses.replace(record, id=candidate)  # type: ignore[type-var]
+    raise Conflict(f"{MAX_NUMBERED - 1} records share the id {base}; give this one a ref")
 
 
 def get_record(uow: UnitOfWork, model: type[R], entity: str, record_id: str) -> R:
