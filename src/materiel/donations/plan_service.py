@@ -98,14 +98,14 @@ def _requirement(r: Requirement) -> sc.Requirement:
 
 
 def _pledge(p: Pledge, today: date) -> sc.Pledge:
-    assert p.origin is not None
+    """The pledge as the planner reads it (unknown date: `today`; no origin: '')."""
     return sc.Pledge(
         id=p.id,
         donor=p.donor,
         item_type=p.item_type,
         quantity=p.quantity,
         available_from=p.available_from or today,
-        origin=p.origin,
+        origin=p.origin or "",
         caveats=_caveats(p),
     )
 
@@ -352,16 +352,8 @@ def _check_pin(
 
 
 def _rule_pledge(p: Pledge) -> sc.Pledge:
-    """The pledge as the planner's type and caveat rules see it (they ask no origin or date)."""
-    return sc.Pledge(
-        id=p.id,
-        donor=p.donor,
-        item_type=p.item_type,
-        quantity=p.quantity,
-        available_from=p.available_from or date.min,
-        origin=p.origin or "",
-        caveats=_caveats(p),
-    )
+    """The pledge as the planner's type and caveat rules see them (they ask no origin or date)."""
+    return _pledge(p, date.min)
 
 
 def remove_rule(rule_id: str, uow: UnitOfWork) -> None:

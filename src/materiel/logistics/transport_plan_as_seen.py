@@ -87,6 +87,8 @@ def _figures_seen(uow: UnitOfWork, record: TransportPlanRecord) -> dict[str, Any
 
 def _warnings_seen(uow: UnitOfWork, warnings: list[str]) -> list[str]:
     """The warnings about a shipment the reader sees (`blocked_legs` names it first)."""
+    if not warnings:
+        return []  # most plans have none: no need to read every shipment
     seen = {s.id for s in LogisticsStore(uow.session).shipments()}
 
     def about_seen(warning: str) -> bool:
