@@ -17,8 +17,9 @@ from sqlalchemy.orm import sessionmaker
 from materiel import tables
 from materiel.access_policy import POLICY
 from materiel.core.principal import Principal
-from materiel.donations import markings
+from materiel.donations import commitments, markings
 from materiel.donations.plan_store import plan_allocations
+from materiel.logistics.commitments import started_units
 from materiel.logistics.store import shipments
 from materiel.platform import migrate
 from materiel.platform.access import sessions as access
@@ -43,6 +44,7 @@ class Runtime:
         sessions = make_session_factory(engine)
         access.install(sessions, POLICY, app_filter=settings.access_app_filter)
         markings.install(sessions, (plan_allocations, shipments))
+        commitments.install(started_units)
         return cls(settings, engine, sessions)
 
     @cached_property

@@ -9,13 +9,15 @@ requirements.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from materiel.catalog.store import CatalogStore
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, InvalidInput, NotFound
+from materiel.donations import commitments
 from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
 from materiel.donations.plan_as_seen import plans_as_seen
 from materiel.donations.plan_model import (
@@ -47,8 +49,15 @@ PLANNED_REQUIREMENTS = (RequirementStatus.OPEN, RequirementStatus.PARTLY_MET, Re
 PLANNED_PLEDGES = (PledgeStatus.OFFERED, PledgeStatus.ACCEPTED, PledgeStatus.ALLOCATED)
 
 
-def scenario_from_db(uow: UnitOfWork, today: date) -> sc.Scenario:
-    """Everything the planner needs, read in one unit of work."""
+def scenario_from_db(
+    uow: UnitOfWork, today: date, given: Sequence[commitments.Commitment] = ()
+) -> sc.Scenario:
+    """Everything the planner needs, read in one unit of work.
+
+    Units that have already left (`given`) are not planned again: each pledge
+    offers what has not left it, each requirement asks for what is neither
+    received nor on its way (`commitments`).
+    """
     store, plans = DonationsStore(uow.session), PlanStore(uow.session)
     requirements = [r for r in store.all_requirements() if r.status in PLANNED_REQUIREMENTS]
     pledges = [p for p in store.all_pledges() if p.status in PLANNED_PLEDGES]
@@ -58,6 +67,11 @@ def scenario_from_db(uow: UnitOfWork, today: date) -> sc.Scenario:
         for p in pledges
         if not p.origin
     ]
+    warnings += commitments.warnings(
+        given, _needs(requirements), {p.id: p.quantity for p in pledges}
+    )
+    sent, arriving = commitments.sent_by_pledge(given), commitments.arriving_by_requirement(given)
+    by_pair = commitments.sent_by_pair(given)
     accepted = plans.accepted()
     previous = plans.allocations(accepted.id) if accepted and accepted.id else []
     rules = plans.rules()
@@ -70,17 +84,48 @@ def scenario_from_db(uow: UnitOfWork, today: date) -> sc.Scenario:
             sc.Link(link.from_node, link.to_node, math.ceil(link.days), link.cost)
             for link in NetworkStore(uow.session).all_links()
         ),
-        requirements=tuple(_requirement(r) for r in requirements),
-        pledges=tuple(_pledge(p, today) for p in routable),
-        previous_plan=tuple(sc.Pairing(a.pledge, a.requirement, a.quantity) for a in previous),
-        pins=tuple(
-            sc.Pairing(r.pledge, r.requirement, r.quantity) for r in rules if r.kind is RuleKind.PIN
+        requirements=tuple(
+            replace(_requirement(r), quantity=r.quantity - arriving.get(r.id, 0))
+            for r in requirements
+            if r.quantity > arriving.get(r.id, 0)
+        ),
+        pledges=tuple(
+            replace(_pledge(p, today), quantity=p.quantity - sent.get(p.id, 0))
+            for p in routable
+            if p.quantity > sent.get(p.id, 0)
+        ),
+        previous_plan=_left(
+            (sc.Pairing(a.pledge, a.requirement, a.quantity) for a in previous), by_pair
+        ),
+        pins=_left(
+            (
+                sc.Pairing(r.pledge, r.requirement, r.quantity)
+                for r in rules
+                if r.kind is RuleKind.PIN
+            ),
+            by_pair,
         ),
         forbidden=tuple(
             sc.Pairing(r.pledge, r.requirement) for r in rules if r.kind is RuleKind.FORBID
         ),
         warnings=tuple(warnings),
     )
+
+
+def _left(
+    pairings: Iterable[sc.Pairing], sent: Mapping[tuple[str, str], int]
+) -> tuple[sc.Pairing, ...]:
+    """Pairings less the units that have left on them (those are kept as they are)."""
+    kept = []
+    for pairing in pairings:
+        units = pairing.quantity - sent.get((pairing.pledge, pairing.requirement), 0)
+        if units > 0:
+            kept.append(replace(pairing, quantity=units))
+    return tuple(kept)
+
+
+def _needs(requirements: Iterable[Requirement]) -> dict[str, commitments.Need]:
+    return {r.id: commitments.Need(r.quantity, r.priority, r.needed_by) for r in requirements}
 
 
 def _requirement(r: Requirement) -> sc.Requirement:
@@ -123,8 +168,14 @@ def run_allocation(
 ) -> StoredPlan:
     """Plan from the database's current state and store the result as a draft."""
     with uow:
-        scenario = scenario_from_db(uow, utc_now().date())
+        given = commitments.read(uow.session)
+        scenario = scenario_from_db(uow, utc_now().date(), given)
         basis = PlanStore(uow.session).accepted()
+        needs = _needs(
+            r
+            for r in DonationsStore(uow.session).all_requirements()
+            if r.status in PLANNED_REQUIREMENTS
+        )
     if context:
         context.progress(
             0.02, f"planning {len(scenario.requirements)} lines, {len(scenario.pledges)} pledges"
@@ -137,6 +188,7 @@ def run_allocation(
     )
     if context and context.should_stop():
         raise Cancelled
+    result = commitments.with_commitments(result, given, needs)
     return store_plan(uow, result, basis.id if basis else None)
 
 
@@ -211,35 +263,65 @@ def accept_plan(plan_id: int, expected_version: int | None, uow: UnitOfWork) -> 
                 f"plan {plan_id} was made against plan {plan.basis_id}, but plan {current.id} "
                 "has been accepted since; run the planner again"
             )
+        given = commitments.read(uow.session)
+        allocations = plans.allocations(plan_id)
+        with elevated(uow.session):
+            planned = {
+                r.id
+                for r in DonationsStore(uow.session).all_requirements()
+                if r.status in PLANNED_REQUIREMENTS
+            }
+        _refuse_if_units_left(plan_id, allocations, given, planned)
         if current is not None:
             current.supersede()
         plan.accept(uow.actor)
         # Statuses follow for every pledge and requirement in the plan, also
         # those marked above what the accepting coordinator may see.
         with elevated(uow.session):
-            _apply_statuses(uow, plans.allocations(plan_id))
+            _apply_statuses(uow, allocations, commitments.received_by_requirement(given))
         uow.audit("accept", "plan", str(plan_id), None, plan)
         uow.commit()
         (seen,) = plans_as_seen(uow, [plan])
         return seen
 
 
-def _apply_statuses(uow: UnitOfWork, allocations: list[PlannedAllocation]) -> None:
-    given: dict[str, int] = {}
+def _refuse_if_units_left(
+    plan_id: int,
+    allocations: list[PlannedAllocation],
+    given: list[commitments.Commitment],
+    planned: set[str],
+) -> None:
+    """Refuse a plan made before units left that it does not count (they would go twice).
+
+    Only units bound for requirements still `planned` count: those on their
+    way to a cancelled line are the plan's warnings, not its lines.
+    """
+    lines: dict[tuple[str, str], int] = {}
     for a in allocations:
-        given[a.requirement] = given.get(a.requirement, 0) + a.quantity
+        lines[a.pledge, a.requirement] = lines.get((a.pledge, a.requirement), 0) + a.quantity
+    late_news = commitments.left_since(lines, [c for c in given if c.requirement in planned])
+    if late_news:
+        raise Conflict(
+            f"units have left since plan {plan_id} was made, more than it gives their pairs "
+            f"({'; '.join(late_news[:3])}{'; …' if len(late_news) > 3 else ''}); "
+            "run the planner again"
+        )
+
+
+def _apply_statuses(
+    uow: UnitOfWork, allocations: list[PlannedAllocation], received: dict[str, int]
+) -> None:
+    """Requirements: the allocation's status until a unit arrived, then the deliveries'."""
+    allocated: dict[str, int] = {}
+    for a in allocations:
+        allocated[a.requirement] = allocated.get(a.requirement, 0) + a.quantity
     used = {a.pledge for a in allocations}
     store = DonationsStore(uow.session)
     for req in store.all_requirements():
         if req.status is RequirementStatus.CANCELLED:
             continue
-        units = given.get(req.id, 0)
-        target = (
-            RequirementStatus.MET
-            if units >= req.quantity
-            else RequirementStatus.PARTLY_MET
-            if units
-            else RequirementStatus.OPEN
+        target = commitments.requirement_status(
+            req.quantity, allocated.get(req.id, 0), received.get(req.id, 0)
         )
         apply_status(uow, req, target, "requirement")
     for pledge in store.all_pledges():
