@@ -264,8 +264,10 @@ def accept_plan(plan_id: int, expected_version: int | None, uow: UnitOfWork) -> 
                 "has been accepted since; run the planner again"
             )
         given = commitments.read(uow.session)
-        allocations = plans.allocations(plan_id)
+        # Every line and requirement counts, also those marked above what the
+        # accepting coordinator may see.
         with elevated(uow.session):
+            allocations = plans.allocations(plan_id)
             planned = {
                 r.id
                 for r in DonationsStore(uow.session).all_requirements()
