@@ -25,8 +25,6 @@ from materiel.core.errors import (
     Unauthenticated,
 )
 from materiel.demining.cli import app as demining_app
-from materiel.demo.demining import load_demining
-from materiel.demo.load import load_demo
 from materiel.donations import plan_service
 from materiel.donations.io import ImportOptions
 from materiel.donations.planning.cli import app as plan_app
@@ -160,6 +158,10 @@ def demo_command(
     Then, unless --no-plan, run the allocation and transport planners and accept
     their plans, as the coordination cell would each morning.
     """
+    # The demo generators load only here, like the web app for serve.
+    from materiel.demo.demining import load_demining  # noqa: PLC0415
+    from materiel.demo.load import load_demo  # noqa: PLC0415
+
     runtime = start_runtime()
     load_demo(runtime, seed, progress=print_import_report)
     if plan:

@@ -8,6 +8,8 @@ password itself is stored (hashed) exactly as typed.
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -15,9 +17,14 @@ from materiel.core.errors import InvalidInput
 
 MIN_LENGTH = 12
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps the answer time the
-# same for unknown users and wrong passwords: no user enumeration by timing.
-_DUMMY_HASH = _hasher.hash("materiel-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this when the user does not exist keeps the answer time the
+    same for unknown users and wrong passwords: no user enumeration by timing.
+    Made on first use, not at import: a hash costs every command line a quarter second."""
+    return _hasher.hash("materiel-no-such-user")
 
 
 def counted_length(password: str) -> int:
@@ -48,7 +55,7 @@ def hash_password(password: str) -> str:
 def verify(password_hash: str | None, password: str) -> bool:
     """True when the password matches; a missing hash still costs one verification."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
