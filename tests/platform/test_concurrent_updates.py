@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
@@ -187,6 +188,76 @@ def test_a_stale_form_is_refused_with_a_clear_page_and_the_first_save_is_kept(
     assert stale.status_code in {409, 412, 422}
     assert "is at version 2, you edited version 1" in stale.text
     assert client.get(URL).json()["quantity"] == 8
+
+
+class EditForm(HTMLParser):
+    """The values a browser would send from a page's edit form (the form posting to `action`)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.values = action, False, dict[str, str]()
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("action") == self.action
+        elif self.inside and tag == "input":
+            self.values[a["name"]] = a.get("value", "")
+        elif self.inside and tag == "select":
+            self._select = a["name"]
+            self.values.setdefault(self._select, "")
+        elif self.inside and tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value", "")
+        elif self.inside and tag == "textarea":
+            self._textarea = a["name"]
+            self.values[self._textarea] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        self.inside = self.inside and tag != "form"
+        self._select = None if tag == "select" else self._select
+        self._textarea = None if tag == "textarea" else self._textarea
+
+
+def edit_form(html: str) -> dict[str, str]:
+    parser = EditForm("/requirements/REQ-RACE")
+    parser.feed(html)
+    return parser.values
+
+
+def test_a_stale_form_comes_back_as_stored_so_saving_it_again_loses_nothing(
+    runtime: Runtime,
+) -> None:
+    """Two users open the same form; the second to save is shown the record as it is now,
+    at its version now, with what they typed beside the field: pressing Save again on
+    that form keeps the first user's change."""
+    load_reference_data(runtime)
+    client = signed_in_client(runtime)
+    client.post("/api/requirements", json=REQUIREMENT)
+    seen_by_a = seen_by_b = edit_form(client.get("/requirements/REQ-RACE").text)
+    assert seen_by_b["version"] == "1" and seen_by_b["quantity"] == "1"
+
+    saved = client.post("/requirements/REQ-RACE", data={**seen_by_a, "quantity": "9"})
+    stale = client.post("/requirements/REQ-RACE", data={**seen_by_b, "unit": "28th Brigade"})
+
+    assert saved.status_code == 200 and "Saved." in saved.text
+    assert stale.status_code == 422
+    shown = edit_form(stale.text)
+    assert (shown["version"], shown["quantity"], shown["unit"]) == ("2", "9", REQUIREMENT["unit"])
+    assert "you had typed receiving unit &#39;28th Brigade&#39;" in stale.text
+    beside = stale.text.split('id="e-unit"')[1].split("</span>")[0]
+    assert "you typed &#39;28th Brigade&#39;" in beside
+    assert 'id="e-quantity"' not in stale.text  # the user typed no other quantity
+
+    again = client.post("/requirements/REQ-RACE", data=shown)  # Save, as the form now stands
+    assert again.status_code == 200
+    stored = client.get(URL).json()
+    assert (stored["quantity"], stored["unit"]) == (9, REQUIREMENT["unit"])
 
 
 @contextmanager

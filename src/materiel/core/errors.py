@@ -68,6 +68,10 @@ class StaleVersion(Conflict):
     title = "Stale version"
 
 
+class AlreadyExists(Conflict):
+    """A new record's id was taken, perhaps a moment ago by a request that raced this one."""
+
+
 class Busy(Conflict):
     """The database stayed locked by other writers too long; nothing was changed, try again."""
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from materiel.catalog.model import ItemType
 from materiel.core.dates import utc_now
@@ -532,8 +533,23 @@ def record_progress(report: ProgressIn, uow: UnitOfWork) -> ProgressReport:
         uow.audit("progress", "progress_report", str(stored.id), None, stored)
         _add_findings(uow, area, stored, report)
         _start_clearance(uow, area, report.method)
+        _touch(uow, area)
         uow.commit()
         return stored
+
+
+def _touch(uow: UnitOfWork, area: HazardArea) -> None:
+    """A progress report moves its area's version, like any change to what the area holds.
+
+    A release checks the progress it read; a report stored meanwhile makes the
+    release's version stale, so one of the two is refused (412) instead of the
+    land being released before its last report, or reported after its release.
+    """
+    if uow.session.is_modified(area):
+        return  # its status changed: the version moves already
+    before = snapshot(area)
+    flag_modified(area, "status")
+    uow.audit("progress", AREA, area.id, before, area)
 
 
 # An item found is recorded in or next to its area (a GPS fix, a track's end).

@@ -9,10 +9,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,14 @@ plans = Table(
     Column("unmet", JSON, nullable=False),
     Column("notes", JSON, nullable=False),
     Column("version", Integer, nullable=False),
+    # One accepted plan at a time, even when two accepts race (migration 0016).
+    Index(
+        "uq_plans_one_accepted",
+        "status",
+        unique=True,
+        sqlite_where=text("status = 'accepted'"),
+        postgresql_where=text("status = 'accepted'"),
+    ),
 )
 
 plan_allocations = Table(

@@ -10,7 +10,14 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from materiel.core.errors import Conflict, InvalidInput, NotFound, Problem, StaleVersion
+from materiel.core.errors import (
+    AlreadyExists,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Problem,
+    StaleVersion,
+)
 from materiel.platform.access.sessions import as_system
 from materiel.platform.audit import snapshot
 from materiel.platform.imports import Record, RowError, copy_fields
@@ -46,11 +53,25 @@ def create_record(
     `ref` names the field that holds a record's own id when its parser
     derives one from the content if it is left empty (pledges, requirements):
     a form or API call that leaves it empty means a new record, so an id
-    already taken gets a numbered one instead of a refusal.
+    already taken gets a numbered one instead of a refusal. Two such records
+    made at the same moment can both find the same id free; the one whose
+    insert loses is made again and takes the next free id.
     """
+    numbered = ref is not None and not str(fields.get(ref) or "").strip()
+    try:
+        return _create(uow, entity, make_parser, fields, numbered)
+    except AlreadyExists:
+        if not numbered:
+            raise
+        return _create(uow, entity, make_parser, fields, numbered)
+
+
+def _create(
+    uow: UnitOfWork, entity: str, make_parser: Parser[R], fields: Mapping[str, Any], numbered: bool
+) -> R:
     with uow:
         record = parse_fields(make_parser(uow), fields)
-        if ref is not None and not str(fields.get(ref) or "").strip():
+        if numbered:
             record = _with_free_id(uow, record)
         if uow.session.get(type(record), record.id) is not None:
             raise Conflict(f"{entity} '{record.id}' already exists; update it instead")

@@ -12,13 +12,13 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import inspect
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from materiel.core.dates import utc_now
-from materiel.core.errors import Busy, Conflict, StaleVersion
+from materiel.core.errors import AlreadyExists, Busy, Conflict, MaterielError, StaleVersion
 from materiel.core.principal import Principal
 from materiel.platform.access import sessions as access
 from materiel.platform.audit import snapshot
@@ -58,31 +58,27 @@ class UnitOfWork:
         # close() rolls back anything not committed; unlike rollback() it leaves the
         # records read in this unit of work readable after it ends.
         self.session.close()
-        if exc is not None and _is_busy(exc):
-            raise Busy(
-                "the database is busy with other changes; nothing was saved, try again shortly"
-            ) from exc
+        # A refusal can surface anywhere in a use case, not only in flush() or commit():
+        # an autoflush inside a query, or the next statement after it (PendingRollbackError).
+        refusal = None if exc is None else _refusal_for(exc)
+        if refusal is not None:
+            raise refusal from exc
 
     def commit(self) -> None:
         try:
             self._write_audit()
             self.session.commit()
-        except StaleDataError as exc:
+        except (StaleDataError, IntegrityError) as exc:
             self.session.rollback()
-            raise StaleVersion(
-                "the record was changed by someone else meanwhile; reload it and try again"
-            ) from exc
-        except IntegrityError as exc:
-            self.session.rollback()
-            raise _clash(exc) from exc
+            raise _refused(exc) from exc
 
     def flush(self) -> None:
         try:
             self.session.flush()
             self._write_audit()
-        except IntegrityError as exc:
+        except (StaleDataError, IntegrityError) as exc:
             self.session.rollback()
-            raise _clash(exc) from exc
+            raise _refused(exc) from exc
 
     def audit(self, action: str, entity: str, entity_id: str, before: Any, after: Any) -> None:
         """Record a change; `before`/`after` are model records, snapshots or None.
@@ -116,6 +112,37 @@ class UnitOfWork:
 
 # PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
 _BUSY_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
+BUSY = "the database is busy with other changes; nothing was saved, try again shortly"
+STALE = "the record was changed by someone else meanwhile; reload it and try again"
+
+
+def _refusal_for(exc: BaseException) -> MaterielError | None:
+    """Our error for a database refusal, or None for anything else (a bug, left a 500).
+
+    A write that lost a race to another is refused the same way wherever it
+    surfaced: a stale version is a 412, a unique clash a 409, a lock not
+    free in time a 503.
+    """
+    if isinstance(exc, MaterielError):
+        return None
+    cause = _failed_flush(exc)
+    if _is_busy(cause):
+        return Busy(BUSY)
+    if isinstance(cause, StaleDataError | IntegrityError):
+        return _refused(cause)
+    return None
+
+
+def _refused(exc: StaleDataError | IntegrityError) -> Conflict:
+    return StaleVersion(STALE) if isinstance(exc, StaleDataError) else _clash(exc)
+
+
+def _failed_flush(exc: BaseException) -> BaseException:
+    """The error behind a PendingRollbackError: a statement that ran after a failed flush
+    (such as `elevated` restoring the user) hides the flush's error as its context."""
+    while isinstance(exc, PendingRollbackError) and exc.__context__ is not None:
+        exc = exc.__context__
+    return exc
 
 
 def _is_busy(exc: BaseException) -> bool:
@@ -130,6 +157,11 @@ def _is_busy(exc: BaseException) -> bool:
     )
 
 
+# The one-accepted-plan indexes (migration 0016) as each backend names them in its
+# refusal: PostgreSQL by index name, SQLite by table and column.
+ONE_ACCEPTED_PLAN = ("_one_accepted", "plans.status")
+
+
 def _clash(exc: IntegrityError) -> Conflict:
     """What the database refused, in words that name no table and no other row's values.
 
@@ -139,8 +171,13 @@ def _clash(exc: IntegrityError) -> Conflict:
     text = str(exc.orig)
     log.warning("integrity error: %s", text)
     lowered = text.lower()
-    if "unique" in lowered or "duplicate key" in lowered:
+    if any(name in lowered for name in ONE_ACCEPTED_PLAN):
         return Conflict(
+            "another plan was accepted at the same time, and only one is accepted at a "
+            "time; nothing was saved: plan again from the plan accepted now"
+        )
+    if "unique" in lowered or "duplicate key" in lowered:
+        return AlreadyExists(
             "a record with this id exists already (it may be one you may not see); "
             "give the new record another id, or change the existing one"
         )

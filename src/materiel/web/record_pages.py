@@ -17,10 +17,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
-from materiel.core.errors import InvalidInput, MaterielError
+from materiel.core.errors import InvalidInput, MaterielError, Problem, StaleVersion
 from materiel.core.markings import Marking
 from materiel.core.paging import Page
-from materiel.platform.audit import history_lines, snapshot
+from materiel.platform.audit import history, history_lines, snapshot
 from materiel.platform.http import UowDep
 from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import FormField, display_text, filled, form_values, with_errors
@@ -119,11 +119,13 @@ def register(router: APIRouter, spec: RecordPages[Any]) -> None:
     @router.post(base + "/{record_id}", response_class=HTMLResponse, name=f"{name}-edit")
     async def update(record_id: str, request: Request, uow: UowDep) -> Response:
         values = await form_values(request)
+        edited = values.pop("version", "")
         try:
-            spec.update(record_id, values, parse_version(values.pop("version", "")), uow)
+            spec.update(record_id, values, parse_version(edited), uow)
         except MaterielError as error:
-            record = spec.get(record_id, uow)
-            return _record_page(request, uow, spec, record, typed=values, error=error)
+            return _refused_edit(
+                request, uow, spec, record_id, typed=values, edited=edited, error=error
+            )
         return RedirectResponse(f"{base}/{record_id}?saved=1", status_code=303)
 
     if spec.life_cycle is not None:
@@ -192,6 +194,91 @@ def _form_page(
         "submit_label": "Save",
     }
     return page(request, "record.html", context, status_code=422 if error else 200)
+
+
+def _refused_edit(
+    request: Request,
+    uow: UnitOfWork,
+    spec: RecordPages[Any],
+    record_id: str,
+    *,
+    typed: dict[str, Any],
+    edited: str,
+    error: MaterielError,
+) -> Response:
+    """The edit form again after a refused save.
+
+    What the user typed is shown in the form only with the version they typed
+    it against. Once the record has moved on (someone else saved meanwhile),
+    typed values under the new version would turn a stale form into a fresh
+    one, and a second Save would silently put back the other user's change. So
+    the form then shows the record as stored now, at its current version, and
+    each field the user had changed says beside it what they typed.
+    """
+    record = spec.get(record_id, uow)
+    version = int(edited) if edited.isdigit() else None
+    if version in (None, record.version) and not isinstance(error, StaleVersion):
+        return _record_page(request, uow, spec, record, typed=typed, error=error)
+    changed = _typed_changes(
+        spec.form(uow, False), spec.to_fields(record), typed, _as_of(uow, spec, record, version)
+    )
+    return _record_page(request, uow, spec, record, error=_not_saved(spec, record, changed, error))
+
+
+def _as_of(
+    uow: UnitOfWork, spec: RecordPages[Any], record: Any, version: int | None
+) -> Mapping[str, Any]:
+    """The record as it stood at `version`, from its audit history (empty if not found)."""
+    with uow:
+        entries = history(uow.session, spec.entity, record.id)
+    states = (entry.after for entry in reversed(entries) if entry.after)
+    return next((state for state in states if state.get("version") == version), {})
+
+
+def _typed_changes(
+    fields: list[FormField],
+    stored: Mapping[str, Any],
+    typed: Mapping[str, Any],
+    edited: Mapping[str, Any],
+) -> list[tuple[FormField, str, str]]:
+    """The fields the user changed, as (field, typed, stored now).
+
+    A value unlike the stored one is the user's change unless it is the value
+    the field had in the version they edited: the stale form carried it over.
+    """
+    changes = []
+    for f in (f for f in fields if f.name in typed):
+        value, now = display_text(typed[f.name]), display_text(stored.get(f.name))
+        carried = f.name in edited and value == display_text(edited[f.name])
+        if value != now and not carried:
+            changes.append((f, value, now))
+    return changes
+
+
+def _not_saved(
+    spec: RecordPages[Any],
+    record: Any,
+    changes: list[tuple[FormField, str, str]],
+    error: MaterielError,
+) -> StaleVersion:
+    """The refusal of a stale form: why, and beside each field what the user had typed."""
+    why = (
+        error.message
+        if isinstance(error, StaleVersion)
+        else f"{error.message}; and this {spec.noun} was changed by someone else meanwhile"
+    )
+    named = ", ".join(f"{f.label.lower()} '{value}'" for f, value, _ in changes)
+    what_now = (
+        f"you had typed {named} (noted beside each): enter again what you still want, then save"
+        if changes
+        else "nothing you typed differs from it"
+    )
+    message = (
+        f"{why}. Nothing was saved. The form below shows the {spec.noun} as stored now "
+        f"(version {record.version}); {what_now}."
+    )
+    beside = [Problem(f"you typed '{v}' (stored: '{now}')", column=f.name) for f, v, now in changes]
+    return StaleVersion(message, [Problem(message), *beside])
 
 
 def _record_page(
