@@ -13,8 +13,8 @@ to (or of the nation that owns the record). On top of that:
 - transport plans, shipments, assets, custody: coordinators, auditors, the
   partner and node operators; donor liaisons also follow what happened to
   their nation's pledges: the shipments of those pledges (the ones their
-  clearance shows), with their legs, events, custody, assets and
-  discrepancies;
+  clearance shows), with their legs, events, custody (and the serials it
+  names), assets and discrepancies;
 - demining records: coordinators, auditors and mine action planners; hazard
   areas also by their marking (owned by the partner), and the records about
   an area (coverage plans, tasks, progress, items found, quality samples)
@@ -27,7 +27,7 @@ to (or of the nation that owns the record). On top of that:
 Changes: a rule per audited entity, asked about the record before and after
 the change. Auditors change nothing; an entity with no rule is closed.
 PostgreSQL enforces the same read rules a second time with row-level
-security (migrations 0007, 0008, 0010 to 0012 and 0015); keep the two in step.
+security (migrations 0007, 0008, 0010 to 0012, 0015 and 0017); keep the two in step.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ from materiel.donations.store import pledges
 from materiel.logistics.model import (
     Asset,
     CustodyEvent,
+    CustodySerial,
     Discrepancy,
     Disruption,
     Shipment,
@@ -223,7 +224,7 @@ ROWS = (
     RowRule(Shipment, shipment_visible),
     *(
         RowRule(model, about_visible_shipment)
-        for model in (ShipmentLeg, ShipmentEvent, Asset, CustodyEvent, Discrepancy)
+        for model in (ShipmentLeg, ShipmentEvent, Asset, CustodyEvent, CustodySerial, Discrepancy)
     ),
     RowRule(HazardArea, hazard_area_visible),
     *(RowRule(model, readers(*MINE_ACTION)) for model in DEMINING_MODELS),

@@ -18,8 +18,12 @@ from materiel.core.errors import Conflict
 from materiel.donations import plan_service
 from materiel.donations.model import RequirementStatus
 from materiel.donations.plan_store import PlanStore
-from materiel.donations.service import change_requirement_status, get_requirement, import_pledges
-from materiel.donations.service import import_requirements
+from materiel.donations.service import (
+    change_requirement_status,
+    get_requirement,
+    import_pledges,
+    import_requirements,
+)
 from materiel.logistics import service
 from materiel.logistics.model import DiscrepancyKind, Finding, Receipt, ShipmentStatus
 from tests.logistics.test_transfers import allocated_world, planned

@@ -236,6 +236,19 @@ class CustodyEvent:
 
 
 @dataclass
+class CustodySerial:
+    """A serial a custody event names: a serial's history is found by it, not by reading all.
+
+    Written with its event, never changed; it bears the event's shipment, so
+    it is seen with that shipment, as the event is.
+    """
+
+    serial: str
+    custody_event_id: int
+    shipment_id: str | None
+
+
+@dataclass
 class Discrepancy:
     """A difference between what was sent and what was received; open until resolved."""
 

@@ -10,16 +10,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from materiel.core.dates import utc_now
-from materiel.core.errors import Conflict, InvalidInput, NotFound
+from materiel.core.errors import AlreadyExists, Conflict, InvalidInput, NotFound
+from materiel.core.markings import Marking, most_restrictive
+from materiel.donations.commitments import requirement_status
 from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
-from materiel.donations.plan_store import PlanStore
 from materiel.logistics.model import (
     MAX_UNITS,
     MOVING,
     Asset,
     CustodyEvent,
+    CustodySerial,
     Discrepancy,
     Disruption,
     DisruptionKind,
@@ -75,9 +78,36 @@ def dispatch(
             raise InvalidInput(
                 f"shipment {shipment_id} is at {here}, so it leaves from there, not from {node}"
             )
+        if shipment.status is ShipmentStatus.PLANNED:
+            _refuse_if_no_longer_wanted(uow, shipment)
         _step(uow, shipment, ShipmentStatus.DISPATCHED, here)
         uow.commit()
         return shipment
+
+
+def _refuse_if_no_longer_wanted(uow: UnitOfWork, shipment: Shipment) -> None:
+    """A shipment does not leave its origin for a cancelled requirement or from a withdrawn pledge.
+
+    Its plan was made before the change, and its shipments stay planned until
+    transport is planned again; sending one would move equipment nobody should
+    get. Both statuses are final, so the way on is a new allocation plan and a
+    new transport plan (accepting it cancels this shipment). Shipments under
+    way are not stopped here: staff decide where they go.
+    """
+    with elevated(uow.session):  # the status binds whether or not the user may read the record
+        requirement = uow.session.get(Requirement, shipment.requirement)
+        pledge = uow.session.get(Pledge, shipment.pledge)
+    if requirement is not None and requirement.status is RequirementStatus.CANCELLED:
+        what = f"requirement {requirement.id} is cancelled"
+    elif pledge is not None and pledge.status is PledgeStatus.WITHDRAWN:
+        what = f"pledge {pledge.id} is withdrawn"
+    else:
+        return
+    raise Conflict(
+        f"shipment {shipment.id} does not leave: {what}, which is final. Plan allocation and "
+        "transport again and accept them; that cancels this shipment (to send the equipment "
+        "anyway, record the requirement or pledge anew before planning)"
+    )
 
 
 def arrive(shipment_id: str, node: str, expected_version: int | None, uow: UnitOfWork) -> Shipment:
@@ -139,18 +169,40 @@ def hand_over(
             handover.acknowledged_by,
         )
         uow.session.add(event)
-        for serial in handover.serials:
-            _take_custody(uow, serial, shipment, handover)
+        _take_custody(uow, shipment, handover)
         uow.flush()
+        assert event.id is not None  # each serial it names leads to it (custody_of)
+        named = (CustodySerial(serial, event.id, event.shipment_id) for serial in event.serials)
+        uow.session.add_all(named)
         uow.audit("custody", "custody_event", str(event.id), None, event)
         uow.commit()
         return event
 
 
-def _take_custody(uow: UnitOfWork, serial: str, shipment: Shipment, handover: HandOver) -> None:
-    asset = uow.session.get(Asset, serial)
+def _take_custody(uow: UnitOfWork, shipment: Shipment, handover: HandOver) -> None:
+    """Each serial passes to the receiving side, in the order named (the first refusal wins).
+
+    The named assets are read at once (those the user sees), and the serials
+    not among them once more as the system, to refuse one recorded under a
+    shipment the user may not see. Each asset keeps its own audit entry.
+    """
+    logistics = LogisticsStore(uow.session)
+    known = logistics.assets(handover.serials)
+    unseen = [serial for serial in handover.serials if serial not in known]
+    hidden: set[str] = set()
+    if unseen:
+        with elevated(uow.session):
+            hidden = logistics.recorded_serials(unseen)
+    for serial in handover.serials:
+        if serial in hidden:
+            _refuse_hidden_serial(serial)
+        _pass_custody(uow, serial, known.get(serial), shipment, handover)
+
+
+def _pass_custody(
+    uow: UnitOfWork, serial: str, asset: Asset | None, shipment: Shipment, handover: HandOver
+) -> None:
     if asset is None:
-        _refuse_hidden_serial(uow, serial)
         asset = Asset(
             serial,
             shipment.item_type,
@@ -176,19 +228,16 @@ def _take_custody(uow: UnitOfWork, serial: str, shipment: Shipment, handover: Ha
     uow.audit("custody", "asset", serial, before, asset)
 
 
-def _refuse_hidden_serial(uow: UnitOfWork, serial: str) -> None:
+def _refuse_hidden_serial(serial: str) -> None:
     """A serial is unique, so one recorded under a shipment the user may not see is refused.
 
     Saying that it exists cannot be avoided; saying no more than that, and
     what to do, can (the database's duplicate-key text names tables).
     """
-    with elevated(uow.session):
-        held = uow.session.get(Asset, serial) is not None
-    if held:
-        raise Conflict(
-            f"serial {serial} is already recorded, under a shipment you may not see; "
-            "check the serial, or ask a transfer coordinator cleared for it to hand it over"
-        )
+    raise Conflict(
+        f"serial {serial} is already recorded, under a shipment you may not see; "
+        "check the serial, or ask a transfer coordinator cleared for it to hand it over"
+    )
 
 
 def receive(
@@ -222,41 +271,26 @@ def _deliveries_flow_back(uow: UnitOfWork, shipment: Shipment) -> None:
 
 
 def _statuses_from_receipts(uow: UnitOfWork, shipment: Shipment) -> None:
+    """The requirement's and the pledge's statuses from their units received so far.
+
+    Sums of their own received shipments and of the pledge's accepted plan
+    lines, so a receipt costs the same on day 300 as on day 1.
+    """
     logistics = LogisticsStore(uow.session)
-    received = Counter[str]()
-    by_pledge = Counter[str]()
     uow.flush()
-    for s in logistics.shipments(ShipmentStatus.RECEIVED):
-        received[s.requirement] += s.units_received
-        by_pledge[s.pledge] += s.units_received
     requirement = uow.session.get(Requirement, shipment.requirement)
     # Until a unit has arrived, the status is the allocation's (met: fully
     # allocated); from the first unit on, it is the deliveries'.
-    if (
-        requirement is not None
-        and requirement.status is not RequirementStatus.CANCELLED
-        and received[requirement.id] > 0
-    ):
-        target = (
-            RequirementStatus.MET
-            if received[requirement.id] >= requirement.quantity
-            else RequirementStatus.PARTLY_MET
-        )
-        apply_status(uow, requirement, target, "requirement")
+    if requirement is not None and requirement.status is not RequirementStatus.CANCELLED:
+        received = logistics.units_received(requirement=requirement.id)
+        if received > 0:
+            target = requirement_status(requirement.quantity, 0, received)
+            apply_status(uow, requirement, target, "requirement")
     pledge = uow.session.get(Pledge, shipment.pledge)
-    plans = PlanStore(uow.session)
-    accepted = plans.accepted()
-    allocated = (
-        sum(a.quantity for a in plans.allocations(accepted.id) if a.pledge == shipment.pledge)
-        if accepted and accepted.id
-        else 0
-    )
-    if (
-        pledge is not None
-        and pledge.status is PledgeStatus.ALLOCATED
-        and by_pledge[pledge.id] >= allocated > 0
-    ):
-        apply_status(uow, pledge, PledgeStatus.DELIVERED, "pledge")
+    if pledge is not None and pledge.status is PledgeStatus.ALLOCATED:
+        allocated = logistics.allocated_in_accepted_plan(pledge.id)
+        if logistics.units_received(pledge=pledge.id) >= allocated > 0:
+            apply_status(uow, pledge, PledgeStatus.DELIVERED, "pledge")
 
 
 def resolve_discrepancy(
@@ -327,14 +361,11 @@ class Board:
 
 
 def board(uow: UnitOfWork, today: date | None = None) -> Board:
+    """Reads only the shipments it lists (under way or late), not every shipment."""
     today = today or utc_now().date()
     with uow:
         logistics = LogisticsStore(uow.session)
-        live = [
-            s
-            for s in logistics.shipments()
-            if s.status not in (ShipmentStatus.CANCELLED, ShipmentStatus.RECEIVED)
-        ]
+        live = logistics.on_the_board(today)
         waiting: dict[str, list[Shipment]] = {}
         for s in live:
             if s.status is ShipmentStatus.AT_HUB and s.location:
@@ -356,28 +387,35 @@ class Throughput:
 
 
 def node_throughput(uow: UnitOfWork) -> list[Throughput]:
-    """Each node's busiest planned day (units in and out) against its handling capacity."""
+    """Each node's busiest planned day (units in and out) against its handling capacity.
+
+    The database sums the units per node and day; of two days equally busy,
+    the earlier is named.
+    """
     with uow:
-        logistics = LogisticsStore(uow.session)
-        live = {s.id: s for s in logistics.shipments() if s.status is not ShipmentStatus.CANCELLED}
-        per_day: dict[str, Counter[date]] = {}
-        for leg in logistics.legs(list(live)):
-            units = live[leg.shipment_id].units
-            per_day.setdefault(leg.source, Counter())[leg.depart] += units
-            per_day.setdefault(leg.target, Counter())[leg.arrive] += units
+        per_day = LogisticsStore(uow.session).units_per_node_day()
         result = []
         for node in NetworkStore(uow.session).all_nodes():
             days = per_day.get(node.id, Counter())
-            busiest = days.most_common(1)
+            busiest = min(days.items(), key=lambda day: (-day[1], day[0]), default=None)
             result.append(
                 Throughput(
                     node.id,
                     node.handling_per_day,
-                    busiest[0][0] if busiest else None,
-                    busiest[0][1] if busiest else 0,
+                    busiest[0] if busiest else None,
+                    busiest[1] if busiest else 0,
                 )
             )
         return result
+
+
+def board_marking(uow: UnitOfWork) -> Marking:
+    """The marking of what the board counts: every shipment neither proposed nor cancelled.
+
+    Folded over each different marking once, in the order of the shipments.
+    """
+    with uow:
+        return most_restrictive(LogisticsStore(uow.session).counted_markings())
 
 
 def add_disruption(
@@ -389,7 +427,30 @@ def add_disruption(
     note: str,
     uow: UnitOfWork,
 ) -> Disruption:
-    """Close a node or cut a link's capacity from a date; the next transport run honours it."""
+    """Close a node or cut a link's capacity from a date; the next transport run honours it.
+
+    The same disruption given again changes its capacity and note. Two requests
+    giving it at the same moment both find it new; the one whose insert loses
+    is applied again, now as that change, rather than refused as a taken id.
+    """
+    record = partial(
+        _record_disruption, kind, target, from_date=from_date, capacity=capacity, note=note
+    )
+    try:
+        return record(uow=uow)
+    except AlreadyExists:
+        return record(uow=uow)
+
+
+def _record_disruption(
+    kind: DisruptionKind,
+    target: str,
+    *,
+    from_date: date,
+    capacity: int | None,
+    note: str,
+    uow: UnitOfWork,
+) -> Disruption:
     with uow:
         network = NetworkStore(uow.session)
         known = (

@@ -19,7 +19,8 @@ from materiel.core.errors import Conflict, NotFound, PlanningFailed
 from materiel.donations.model import Pledge, Requirement
 from materiel.donations.plan_store import PlanStore
 from materiel.donations.store import DonationsStore
-from materiel.logistics.blocked_legs import blocked_legs
+from materiel.logistics.blocked_legs import blocked_legs, first_blocks
+from materiel.logistics.commitments import started_units
 from materiel.logistics.model import (
     MOVING,
     STARTED,
@@ -33,7 +34,7 @@ from materiel.logistics.model import (
 )
 from materiel.logistics.planning import scenario as ts
 from materiel.logistics.planning.plan import PlannedShipment, TransportPlan, solver_to_json
-from materiel.logistics.planning.planner import plan_transport
+from materiel.logistics.planning.planner import Progress, plan_transport
 from materiel.logistics.store import LogisticsStore
 from materiel.logistics.transport_plan_as_seen import transport_plans_as_seen
 from materiel.network.store import NetworkStore
@@ -83,7 +84,12 @@ def transport_scenario(uow: UnitOfWork, today: date) -> tuple[int, ts.TransportS
         movements=tuple(movements),
         fixed=_fixed_legs(logistics, moving, slots, today),
         warnings=tuple(
-            blocked_legs(logistics.legs([s.id for s in moving]), logistics.disruptions(), today)
+            blocked_legs(
+                logistics.legs([s.id for s in moving]),
+                logistics.disruptions(),
+                today,
+                under_way=moving,
+            )
         ),
     )
     return accepted.id, scenario
@@ -170,20 +176,29 @@ def _fixed_legs(
 
 
 def run_transport(
-    uow: UnitOfWork, *, time_limit_s: float = 60, context: JobContext | None = None
+    uow: UnitOfWork,
+    *,
+    time_limit_s: float = 60,
+    context: JobContext | None = None,
+    progress: Progress | None = None,
 ) -> TransportPlanRecord:
-    """Plan transport for the accepted allocation plan and store it as a draft."""
+    """Plan transport for the accepted allocation plan and store it as a draft.
+
+    The planner reports how far it got to the job (`context`), or else to
+    `progress` (the command line's progress bar).
+    """
     today = utc_now().date()
     with uow:
         allocation_plan_id, scenario = transport_scenario(uow, today)
         basis = LogisticsStore(uow.session).accepted_plan()
         basis_id = basis.id if basis else None
-    if context:
-        context.progress(0.02, f"planning {len(scenario.movements)} movements")
+    report = context.progress if context else progress
+    if report:
+        report(0.02, f"planning {len(scenario.movements)} movements")
     result = plan_transport(
         scenario,
         time_limit_s=time_limit_s,
-        progress=context.progress if context else None,
+        progress=report,
         should_stop=context.should_stop if context else None,
     )
     if context and context.should_stop():
@@ -322,19 +337,99 @@ def accept_transport_plan(
                 f"{f'plan {record.basis_id}' if record.basis_id else 'no accepted plan'}, "
                 f"but plan {current.id} has been accepted since; plan again"
             )
+        with elevated(uow.session):  # every shipment and line counts, seen by the user or not
+            _refuse_if_stale(uow, record)
+            if current is not None:  # stored before this one is: one accepted plan at a time
+                current.status = TransportPlanStatus.SUPERSEDED
         record.accept()
         # Shipments follow for every pledge, also those marked above what the
         # accepting user may see: the old plan's unstarted ones end, and this
         # plan's proposed ones become the live plan.
         with elevated(uow.session):
             if current is not None and current.id is not None:
-                current.status = TransportPlanStatus.SUPERSEDED
                 _move_all(uow, logistics.shipments_of(current.id), ShipmentStatus.CANCELLED)
             _move_all(uow, logistics.shipments_of(plan_id), ShipmentStatus.PLANNED)
         uow.audit("accept", "transport_plan", str(plan_id), None, record)
         uow.commit()
         (seen,) = transport_plans_as_seen(uow, [record])
         return seen
+
+
+STALE_PAIRS_NAMED = 3  # a refusal names this many over-shipped pairs, then counts the rest
+
+
+def _refuse_if_stale(uow: UnitOfWork, record: TransportPlanRecord) -> None:
+    """Refuse a draft the record has moved past since it was made.
+
+    A draft is planned from the accepted allocation plan, the units not yet
+    under way and the disruptions as they stood then. Accepted after one of
+    them changed, it would ship for lines no longer allocated, ship units
+    twice, or route through a closed node or a cut link; a new run plans from
+    what holds now.
+    """
+    assert record.id is not None
+    proposed = [
+        s
+        for s in LogisticsStore(uow.session).shipments_of(record.id)
+        if s.status is ShipmentStatus.PROPOSED
+    ]
+    problem = (
+        _allocation_replaced(uow, record)
+        or _beyond_allocation(uow, record.allocation_plan_id, proposed)
+        or _blocked_by_disruption(uow, proposed)
+    )
+    if problem:
+        raise Conflict(
+            f"transport plan {record.id} cannot be accepted: {problem}; plan transport again"
+        )
+
+
+def _allocation_replaced(uow: UnitOfWork, record: TransportPlanRecord) -> str | None:
+    """What replaced the allocation plan the draft was made for, if anything did."""
+    accepted = PlanStore(uow.session).accepted()
+    if accepted is not None and accepted.id == record.allocation_plan_id:
+        return None
+    now = f"plan {accepted.id} is accepted now" if accepted else "no plan is accepted now"
+    return f"it was made for allocation plan {record.allocation_plan_id}, but {now}"
+
+
+def _beyond_allocation(
+    uow: UnitOfWork, allocation_plan_id: int, proposed: list[Shipment]
+) -> str | None:
+    """Pairs the draft would ship beyond their allocation line, counting units that left since.
+
+    By units, not by which shipment moved: a shipment reaching a hub changes
+    nothing, a shipment leaving for a pair the draft also ships does.
+    """
+    allocated = Counter[tuple[str, str]]()
+    for line in PlanStore(uow.session).allocations(allocation_plan_id):
+        allocated[line.pledge, line.requirement] += line.quantity
+    planned = Counter[tuple[str, str]]()
+    for shipment in proposed:
+        planned[shipment.pledge, shipment.requirement] += shipment.units
+    left = {(c.pledge, c.requirement): c.sent for c in started_units(uow.session)}
+    over = [
+        f"{movement_id(*pair)} ({units} units in this plan + {left.get(pair, 0)} already sent, "
+        f"{allocated[pair]} allocated)"
+        for pair, units in sorted(planned.items())
+        if units + left.get(pair, 0) > allocated[pair]
+    ]
+    if not over:
+        return None
+    more = len(over) - STALE_PAIRS_NAMED
+    named = ", ".join(over[:STALE_PAIRS_NAMED]) + (f" and {more} more" if more > 0 else "")
+    return f"shipments left since it was made, so it would ship beyond the allocation: {named}"
+
+
+def _blocked_by_disruption(uow: UnitOfWork, proposed: list[Shipment]) -> str | None:
+    """Disruptions that now block legs of the draft's shipments, each with how many it blocks."""
+    logistics = LogisticsStore(uow.session)
+    legs = logistics.legs([s.id for s in proposed])
+    blocks = first_blocks(proposed, legs, logistics.disruptions(), utc_now().date())
+    if not blocks:
+        return None
+    counts = Counter(block.reason for block in blocks.values())
+    return "; ".join(f"{reason}, which blocks {n} of its shipments" for reason, n in counts.items())
 
 
 def _move_all(uow: UnitOfWork, shipments: list[Shipment], status: ShipmentStatus) -> None:

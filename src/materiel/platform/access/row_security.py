@@ -2,7 +2,7 @@
 
 Each transaction tells the database who acts, in transaction-local settings
 (`materiel.user`, `.nation`, `.roles`, `.clearance`, `.system`) that the
-policies created by migrations 0007, 0008, 0010 to 0012 and 0015 read. With
+policies created by migrations 0007, 0008, 0010 to 0012, 0015 and 0017 read. With
 nothing set, they show nothing. The application connects through a role that does not own the
 tables (`materiel db grant-app-role`), so the policies apply to it.
 """
