@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from materiel.console import actor, console, start_runtime
+from materiel.console import actor, console, errors, start_runtime
 from materiel.core.dates import parse_date
 from materiel.core.errors import InvalidInput
-from materiel.core.markings import Marking, most_restrictive
+from materiel.core.markings import most_restrictive
 from materiel.logistics import service, transport_service
 from materiel.logistics.model import (
     MAX_UNITS,
@@ -19,9 +19,9 @@ from materiel.logistics.model import (
     DisruptionKind,
     Finding,
     Receipt,
-    Shipment,
     ShipmentStatus,
 )
+from materiel.platform.progress import run_with_progress
 
 transport_app = typer.Typer(
     help="Plan transport for the accepted allocation plan.", no_args_is_help=True
@@ -60,7 +60,12 @@ def run(
 ) -> None:
     """Plan shipments for every allocated unit not yet under way and store them as a draft."""
     runtime = start_runtime()
-    record = transport_service.run_transport(runtime.uow(actor()), time_limit_s=time_limit)
+    record = run_with_progress(
+        errors,
+        lambda report: transport_service.run_transport(
+            runtime.uow(actor()), time_limit_s=time_limit, progress=report
+        ),
+    )
     console.print(f"transport plan {record.id}: {record.objective}; {len(record.changes)} changes")
     if accept and record.id is not None:
         transport_service.accept_transport_plan(record.id, None, runtime.uow(actor()))
@@ -114,7 +119,7 @@ def board_command() -> None:
     runtime = start_runtime()
     view = service.board(runtime.uow())
     throughput = service.node_throughput(runtime.uow())
-    banner = _board_marking(service.list_shipments(runtime.uow())).banner
+    banner = service.board_marking(runtime.uow()).banner
     console.print(banner, highlight=False)
     console.print(f"in transit: {len(view.in_transit)}  late: {len(view.late)}", highlight=False)
     for node, waiting in sorted(view.waiting.items()):
@@ -131,13 +136,6 @@ def board_command() -> None:
             busiest = f"busiest day {t.busiest_day} with {t.busiest_units} units"
             console.print(f"{t.node}: {busiest} (capacity {cap})", highlight=False)
     console.print(banner, highlight=False)
-
-
-def _board_marking(shipments: list[Shipment]) -> Marking:
-    """The board's marking: every shipment not cancelled adds to its counts and throughput."""
-    return most_restrictive(
-        s.marking for s in shipments if s.status is not ShipmentStatus.CANCELLED
-    )
 
 
 @shipment_app.command("show")

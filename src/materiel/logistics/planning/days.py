@@ -48,18 +48,22 @@ def reachable(
     """Can a unit leaving `origin` on or after `release` reach `dest` within the horizon?
 
     Capacity is ignored; closures and cuts are not (arrays over groups).
+    One backward sweep per destination, not one forward sweep per group:
+    `ready[t, n, d]` says whether a unit at node `n` on day `t` can still
+    reach destination `d` (waiting is always allowed, so a group can when
+    its origin is ready on its release day). The arrays grow with the
+    places, not with the groups (at ten times the demo, 9,000 groups over
+    500 days took 15 s and 230 MB the forward way).
     """
-    g, h, n = len(origin), grid.horizon, len(grid.nodes)
-    at = np.zeros((g, h, n), np.bool_)
-    rows = np.arange(g)
-    for t in range(h):
-        at[rows[release == t], t, origin[release == t]] = True
-        day = days[t]
-        if len(day.links):
-            cand = at[:, t, grid.src[day.links]]
-            folded = np.logical_or.reduceat(cand, day.starts, axis=1)
-            at[:, day.arrive, day.target] = at[:, day.arrive, day.target] | folded
-        if t + 1 < h:
-            at[:, t + 1, :] |= at[:, t, :]
-    result: BoolArray = np.asarray(at[rows, :, dest].any(axis=1), np.bool_)
+    h, n = grid.horizon, len(grid.nodes)
+    targets, which = np.unique(dest, return_inverse=True)
+    ready = np.zeros((h + 1, n, len(targets)), np.bool_)  # day h: past the horizon
+    ready[:h, targets, np.arange(len(targets))] = True
+    for t in range(h - 1, -1, -1):
+        ready[t] |= ready[t + 1]
+        links = days[t].links
+        if len(links):
+            arrive = t + grid.days[links]
+            np.logical_or.at(ready[t], grid.src[links], ready[arrive, grid.tgt[links]])
+    result: BoolArray = np.asarray(ready[release, origin, which], np.bool_)
     return result

@@ -6,10 +6,16 @@ so closures differ by size). Each group then takes as many units as fit
 on its path, in group order; a group whose path was filled by an earlier
 one is priced again next round, and a group with no path at all is done,
 since capacity only shrinks. Every round places units or ends the loop.
+
+Given a deadline, no round starts after it (nor any chunk of a round's
+sweep, `Pricer.price`): the planner's time limit holds, and units not
+placed by then stay unplanned, with the same reason as units that found
+no room.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -33,16 +39,25 @@ OPEN_SUPPLY = 1e15  # any path at all beats leaving a unit unplanned
 
 
 def fill(
-    grid: Grid, days: tuple[Day, ...], demand: Demand, short: IntArray, left: FloatArray
+    grid: Grid,
+    days: tuple[Day, ...],
+    demand: Demand,
+    short: IntArray,
+    left: FloatArray,
+    *,
+    deadline: float | None = None,
 ) -> Found:
-    """Paths and units per group for the `short` units; `short` and `left` are updated in place."""
-    filler = Filler(grid, days, demand, short, left)
+    """Paths and units per group for the `short` units; `short` and `left` are updated in place.
+
+    With a `deadline` (`time.monotonic()`), no round starts once it has passed.
+    """
+    filler = Filler(grid, days, demand, short, left, deadline)
     by_size: dict[int, list[int]] = defaultdict(list)
     for g in np.flatnonzero(short > 0).tolist():
         by_size[int(demand.slots[g])].append(g)
     for slots, groups in sorted(by_size.items()):
         pending = groups
-        while pending:
+        while pending and not filler.out_of_time():
             pending, placed = filler.round(slots, pending)
             if not placed:
                 break
@@ -58,7 +73,11 @@ class Filler:
     demand: Demand
     short: IntArray
     left: FloatArray
+    deadline: float | None = None
     found: Found = field(default_factory=lambda: defaultdict(list))
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
     def round(self, slots: int, groups: list[int]) -> tuple[list[int], bool]:
         """One sweep for `groups`; those still short that had a path, and whether any unit moved."""
@@ -66,7 +85,7 @@ class Filler:
         prices = closed(self.grid, self.left, slots, len(groups))
         again: list[int] = []
         placed = False
-        for column in sorted(pricer.price(prices), key=attrgetter("group")):
+        for column in sorted(pricer.price(prices, self.deadline), key=attrgetter("group")):
             g = groups[column.group]
             placed |= self.place(g, column.legs, slots)
             if self.short[g] > 0:

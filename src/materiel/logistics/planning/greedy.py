@@ -12,15 +12,11 @@ from __future__ import annotations
 import heapq
 import time
 
+import numpy as np
+
 from materiel.logistics.planning.days import sweep
 from materiel.logistics.planning.demand import Demand
-from materiel.logistics.planning.network import (
-    Grid,
-    LegAt,
-    build_grid,
-    leg_usage,
-    units_that_fit,
-)
+from materiel.logistics.planning.network import FloatArray, Grid, LegAt, build_grid
 from materiel.logistics.planning.output import Routed, assemble
 from materiel.logistics.planning.plan import TransportPlan, TransportSolver
 from materiel.logistics.planning.scenario import TransportScenario
@@ -70,33 +66,49 @@ def greedy_routes(grid: Grid, demand: Demand) -> list[Routed]:
     left = grid.cap.copy()
     routed: list[Routed] = [Routed(())] * len(demand)
     order = sorted(range(len(demand)), key=lambda g: (demand.due[g], demand.release[g], g))
+    routes: dict[tuple[int, int], list[int] | None] = {}
     for g in order:
-        route = fastest_route(grid, int(demand.origin[g]), int(demand.dest[g]))
-        need, slots = int(demand.units[g]), int(demand.slots[g])
-        paths: list[tuple[tuple[LegAt, ...], int]] = []
-        for day in range(int(demand.release[g]), grid.horizon):
-            if need == 0 or route is None:
-                break
-            legs = chained(grid, route, day)
-            if legs is None:
-                continue
-            usage = leg_usage(grid, legs, slots)
-            take = units_that_fit(left, usage, need)
-            if take > 0:
-                for r, a in usage.items():
-                    left[r] -= a * take
-                paths.append((legs, take))
-                need -= take
-        routed[g] = Routed(tuple(paths), need)
+        ends = (int(demand.origin[g]), int(demand.dest[g]))
+        if ends not in routes:
+            routes[ends] = fastest_route(grid, *ends)
+        route, need = routes[ends], int(demand.units[g])
+        if route is None or need == 0:
+            routed[g] = Routed((), need)
+            continue
+        paths = take_departures(grid, left, route, g, demand)
+        routed[g] = Routed(paths, need - sum(n for _, n in paths))
     return routed
 
 
-def chained(grid: Grid, route: list[int], day: int) -> tuple[LegAt, ...] | None:
-    """The route's legs leaving on `day`, each leg on the arrival day of the one before."""
-    legs = []
-    for link in route:
-        if day >= grid.horizon or not grid.open[link, day]:
-            return None
-        legs.append((link, day))
-        day += int(grid.days[link])
-    return tuple(legs)
+def take_departures(
+    grid: Grid, left: FloatArray, route: list[int], g: int, demand: Demand
+) -> tuple[tuple[tuple[LegAt, ...], int], ...]:
+    """Group `g`'s units on `route`, day by day from its release while any are left.
+
+    All departure days at once: the route is a simple path and every leg
+    leaves on the arrival day of the one before, so two departure days use
+    disjoint rows, and what fits on each is known before any is taken.
+    `left` is updated in place.
+    """
+    h, need, slots = grid.horizon, int(demand.units[g]), int(demand.slots[g])
+    at = np.concatenate([[0], np.cumsum(grid.days[route])])  # days after leaving
+    leave = at[:-1].tolist()
+    first = np.arange(int(demand.release[g]), h - int(at[-1]))
+    for link, o in zip(route, leave, strict=True):
+        first = first[grid.open[link, first + o]]
+    # Per unit: `slots` on each leg's link-day, one handling at each end of
+    # a leg (two at a node passed through: in and out on the same day).
+    passed = [int(grid.src[route[0]]), *(int(grid.tgt[k]) for k in route)]
+    base = [grid.link_row(link, o) for link, o in zip(route, leave, strict=True)]
+    base += [grid.handling_row(node, int(o)) for node, o in zip(passed, at, strict=True)]
+    amount = np.array([slots] * len(route) + [1] + [2] * (len(route) - 1) + [1], np.float64)
+    rows = np.array(base, np.int64)[:, None] + first[None, :]
+    fits = np.floor(left[rows] / amount[:, None] + 1e-9).min(axis=0, initial=need)
+    fits = np.maximum(fits, 0).astype(np.int64)
+    taken = np.minimum(fits, np.maximum(need - (np.cumsum(fits) - fits), 0))
+    used = np.flatnonzero(taken)
+    left[rows[:, used]] -= amount[:, None] * taken[used]
+    return tuple(
+        (tuple((link, day + o) for link, o in zip(route, leave, strict=True)), int(taken[i]))
+        for i, day in zip(used.tolist(), first[used].tolist(), strict=True)
+    )

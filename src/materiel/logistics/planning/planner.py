@@ -60,6 +60,10 @@ SMOOTHING = 0.5  # weight of the stability centre in the smoothed duals
 LP_SHARE = 0.7  # of the time limit; the rest is for making the flows whole
 SETTLE_SHARE = 0.8  # a level cut short may fit its last solution up to here
 SETTLE_ROUNDS = 10
+# Kept for checking and writing the plan after the rounding: at ten times
+# the demo (9,216 groups, 55,000 units) that takes about 1.5 s.
+OUTPUT_RESERVE_S = 2.0
+OUTPUT_S_PER_GROUP = 3e-4
 METHOD = (
     "column generation over the time-expanded network (CLP) with rounding cuts + CP-SAT rounding"
 )
@@ -82,6 +86,10 @@ class Run:
 
     def left(self, share: float = 1.0) -> float:
         return self.time_limit_s * share - (time.monotonic() - self.began)
+
+    def deadline(self, share: float = 1.0) -> float:
+        """When `share` of the time limit is up, on the `time.monotonic()` clock."""
+        return self.began + self.time_limit_s * share
 
     def must_end(self) -> bool:
         if self.should_stop():
@@ -122,7 +130,8 @@ def plan_transport(
     else:
         x, run.bounds = np.zeros(0), {UNPLANNED: 0.0, LATENESS: 0.0, COST: 0.0}
     run.progress(0.85, "making the flows whole")
-    routed, proven = round_flows(master, x, days, max(1.0, run.left() - 2.0), incumbent)
+    reserve = max(OUTPUT_RESERVE_S, OUTPUT_S_PER_GROUP * len(demand))
+    routed, proven = round_flows(master, x, days, max(1.0, run.left() - reserve), incumbent)
     check(grid, demand, routed)
     solver = solver_info(master, run, routed, proven, answers)
     warnings = (*scenario.warnings, *grid.notes)
@@ -154,7 +163,9 @@ def column_generation(master: Master, pricer: Pricer, run: Run) -> FloatArray:
             rows = master.add_violated(x)
             if not rows:
                 feasible = x
-            columns, center = new_columns(master, pricer, prices, center, focus)
+            columns, center = new_columns(
+                master, pricer, prices, center, focus, deadline=run.deadline(LP_SHARE)
+            )
             focus = np.unique(np.array([c.group for c in columns], np.int64))
             added = sum(master.add(c) for c in columns)
             run.progress(
@@ -162,6 +173,8 @@ def column_generation(master: Master, pricer: Pricer, run: Run) -> FloatArray:
                 f"{LEVELS[phase]}: {len(master.paths)} paths, {len(master.active)} capacity rows",
             )
             if not rows and not added:
+                if run.must_end():  # the pricing may have stopped at the deadline: no proof
+                    break
                 if master.add_cuts(x):
                     continue
                 converged = True
@@ -203,7 +216,13 @@ def settle(master: Master, run: Run) -> FloatArray | None:
 
 
 def new_columns(
-    master: Master, pricer: Pricer, prices: Prices, center: Prices | None, focus: IntArray
+    master: Master,
+    pricer: Pricer,
+    prices: Prices,
+    center: Prices | None,
+    focus: IntArray,
+    *,
+    deadline: float | None = None,
 ) -> tuple[list[Column], Prices]:
     """Paths that improve the master; and the new stability centre.
 
@@ -211,13 +230,13 @@ def new_columns(
     while they are fewer than half: late rounds improve few groups, and a
     sweep costs in proportion to the groups it carries. Only when they
     yield nothing are all groups priced, so a level still ends exactly
-    optimal.
+    optimal. No sweep goes on past `deadline` (`Pricer.price`).
     """
     if 0 < len(focus) < len(master.demand) // 2:
-        found = smoothed(master, lambda p: pricer.price_some(p, focus), prices, center)
+        found = smoothed(master, lambda p: pricer.price_some(p, focus, deadline), prices, center)
         if found[0]:
             return found
-    return smoothed(master, pricer.price, prices, center)
+    return smoothed(master, lambda p: pricer.price(p, deadline), prices, center)
 
 
 def smoothed(

@@ -16,6 +16,7 @@ master; when no group has one, the master is optimal.
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -26,6 +27,7 @@ from materiel.logistics.planning.demand import Demand, subset
 from materiel.logistics.planning.network import BoolArray, FloatArray, Grid, IntArray, LegAt
 
 EPS = 1e-9
+CHUNK_BYTES = 32 * 2**20  # one sweep array of a chunk of groups: days x nodes x groups floats
 Terms = tuple[FloatArray, FloatArray]  # per open link of a day: price per slot size, per unit
 
 
@@ -58,7 +60,9 @@ class Column:
 class Pricer:
     """Holds the network sweep and the demand; prices every group per call."""
 
-    def __init__(self, grid: Grid, days: tuple[Day, ...], demand: Demand) -> None:
+    def __init__(
+        self, grid: Grid, days: tuple[Day, ...], demand: Demand, chunk_bytes: int = CHUNK_BYTES
+    ) -> None:
         self.grid, self.days, self.demand = grid, days, demand
         h = grid.horizon
         self.late = np.maximum(0, np.arange(h)[None, :] - demand.due[:, None]).astype(np.float64)
@@ -66,29 +70,60 @@ class Pricer:
         self.position = [{int(link): i for i, link in enumerate(day.links)} for day in self.days]
         # Link prices depend on a unit's slot size only: priced once per size.
         self.sizes, self.size_of = np.unique(demand.slots, return_inverse=True)
+        # Groups per sweep, so that one [day, node, group] array of floats fits in `chunk_bytes`.
+        self.chunk = max(1, chunk_bytes // (8 * h * max(1, len(grid.nodes))))
 
-    def price_some(self, prices: Prices, groups: IntArray) -> list[Column]:
-        """`price` for only `groups` (partial pricing): the sweep costs in proportion."""
+    def part(self, groups: IntArray, *, own_sizes: bool) -> Pricer:
+        """The same pricer for only `groups`; with `own_sizes`, priced for their slot sizes only."""
         part = copy.copy(self)
         part.demand = subset(self.demand, groups.tolist())
         part.late = self.late[groups]
-        part.sizes, part.size_of = np.unique(part.demand.slots, return_inverse=True)
-        found = part.price(replace(prices, supply=prices.supply[groups]))
+        if own_sizes:
+            part.sizes, part.size_of = np.unique(part.demand.slots, return_inverse=True)
+        else:
+            part.size_of = self.size_of[groups]
+        return part
+
+    def price_some(
+        self, prices: Prices, groups: IntArray, deadline: float | None = None
+    ) -> list[Column]:
+        """`price` for only `groups` (partial pricing): the sweep costs in proportion."""
+        part = self.part(groups, own_sizes=True)
+        found = part.price(replace(prices, supply=prices.supply[groups]), deadline)
         return [replace(c, group=int(groups[c.group])) for c in found]
 
-    def price(self, prices: Prices) -> list[Column]:
-        """Best path of each group whose reduced cost is negative."""
+    def price(self, prices: Prices, deadline: float | None = None) -> list[Column]:
+        """Best path of each group whose reduced cost is negative.
+
+        Groups are swept `chunk` at a time, so that the sweep's arrays stay
+        near `CHUNK_BYTES` however many groups there are (at ten times the
+        demo, 9,216 groups over 515 days and 49 nodes, one array of them all
+        took 1.8 GB). With a `deadline`, no chunk starts once it has passed:
+        the groups not reached get no path, so the caller, whose time is up,
+        must not read an empty answer as "none exists".
+        """
+        terms = self.all_leg_terms(prices)
+        found: list[Column] = []
+        for lo in range(0, len(self.demand), self.chunk):
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            groups = np.arange(lo, min(lo + self.chunk, len(self.demand)))
+            part = self if len(groups) == len(self.demand) else self.part(groups, own_sizes=False)
+            chunk = part.best_paths(replace(prices, supply=prices.supply[groups]), terms)
+            found += [replace(c, group=lo + c.group) for c in chunk]
+        return found
+
+    def best_paths(self, prices: Prices, terms: list[Terms]) -> list[Column]:
+        """One sweep over every group of this pricer (`terms`: from `all_leg_terms`)."""
         dm = self.demand
         g_all = np.arange(len(dm))
-        start = self.sources(prices)
-        terms = self.all_leg_terms(prices)
-        dist = self.forward(prices, start, terms)
+        dist = self.forward(prices, terms)
         arrival = dist[:, dm.dest, g_all].T + prices.late_weight * self.late
         best_day = np.argmin(arrival, axis=1)
         best = arrival[g_all, best_day]
         found = []
         for g in np.flatnonzero(best < -EPS):
-            legs = self.backtrack(prices, terms, start, dist, g=int(g), day=int(best_day[g]))
+            legs = self.backtrack(prices, terms, dist, g=int(g), day=int(best_day[g]))
             found.append(Column(int(g), legs, int(best_day[g]), float(best[g])))
         return found
 
@@ -101,6 +136,12 @@ class Pricer:
         value = np.where(mask, -prices.supply[None, :], np.inf)
         start[:, dm.origin, np.arange(len(dm))] = value
         return start
+
+    def source(self, prices: Prices, g: int, t: int, node: int) -> float:
+        """`sources(prices)[t, node, g]`, for the backtrack (the sweep overwrites its copy)."""
+        dm = self.demand
+        at_origin = node == dm.origin[g] and t >= dm.release[g]
+        return -float(prices.supply[g]) if at_origin else np.inf
 
     def penalties(self, prices: Prices) -> tuple[FloatArray, FloatArray, FloatArray]:
         grid, h = self.grid, self.grid.horizon
@@ -128,7 +169,7 @@ class Pricer:
         """`leg_terms` of every day, once per pricing call (the backtrack reads them again)."""
         return [self.leg_terms(prices, t) for t in range(self.grid.horizon)]
 
-    def forward(self, prices: Prices, start: FloatArray, terms: list[Terms]) -> FloatArray:
+    def forward(self, prices: Prices, terms: list[Terms]) -> FloatArray:
         """The sweep: `D[t, n, g]` for every day, node and group.
 
         Groups are the last (contiguous) axis, so each step reads and writes
@@ -137,7 +178,7 @@ class Pricer:
         grid, dm, h = self.grid, self.demand, self.grid.horizon
         _, _, storage = self.penalties(prices)
         g_all = np.arange(len(dm))
-        dist = start.copy()
+        dist = self.sources(prices)
         for t in range(h):
             day = self.days[t]
             if len(day.links):
@@ -185,7 +226,6 @@ class Pricer:
         self,
         prices: Prices,
         terms: list[Terms],
-        start: FloatArray,
         dist: FloatArray,
         *,
         g: int,
@@ -199,7 +239,7 @@ class Pricer:
         legs: list[LegAt] = []
         while True:
             value = dist[t, node, g]
-            if legs and close(start[t, node, g], value):
+            if legs and close(self.source(prices, g, t, node), value):
                 return tuple(reversed(legs))
             if t > 0 and node != dm.dest[g]:
                 hold = dist[t - 1, node, g] + storage[node, t - 1]

@@ -11,7 +11,8 @@
    greedy plan stayed far from it. Then every unit is decided from that
    plan in the time left, and the better of the two is kept.
 2. Units still unplanned get fresh paths on the capacity left, if any
-   (`fill`: the pricing sweep with full rows closed, all groups at once).
+   (`fill`: the pricing sweep with full rows closed, all groups at once),
+   until the time limit: units it has not reached by then stay unplanned.
 
 The planner checks the result against every capacity row before returning it.
 """
@@ -36,6 +37,7 @@ COST_SCALE = 100  # CP-SAT needs integers: cost in hundredths
 SMALL_PROGRAM = 2000  # paths
 SECOND_PASS_MIN_S = 2.0
 SECOND_PASS_FACTOR = 3.0
+SECOND_PASS_LEAST_S = 0.5  # with less time left than this, the first pass's plan stands
 
 
 def round_flows(
@@ -48,27 +50,37 @@ def round_flows(
     """Whole units per path for every group; `True` if the integer program was solved exactly.
 
     First the LP's whole units are kept and only its fractions decided:
-    small and fast, and close to the bound on large plans. Then, in the
+    small and fast, and close to the bound on large plans (an LP cut short
+    before any of its solutions fitted gives none: then `incumbent`'s units
+    are that first plan). Then, in the
     time left (at most three times the first pass), every unit is decided
     again starting from that whole plan (its fresh paths become columns),
     or from `incumbent`, a known whole plan whose paths are all columns of
-    the master, should it leave fewer units unplanned; the better plan is
-    returned.
+    the master, should it leave fewer units unplanned; the best of these
+    plans is returned, `incumbent` included. Everything, fresh paths for
+    the units left over too (`complete`), ends within `time_limit_s`.
     """
     began = time.monotonic()
+    deadline = began + time_limit_s
     whole = np.floor(x + 1e-6).astype(np.int64)
     first, _ = integer_program(master, x, whole, time_limit_s / 2, keep=whole)
-    best = complete(master, days, first)
+    if not first.any():  # the LP was cut short before any solution fitted: start from greedy
+        first = incumbent_units(master, incumbent)
+    best = complete(master, days, first, deadline)
     adopt(master, best)
     x = np.concatenate([x, np.zeros(len(master.paths) - len(x))])
     start = incumbent_units(master, best if unplanned(best) <= unplanned(incumbent) else incumbent)
+    if score(master, incumbent) < score(master, best):
+        best = incumbent
     spent = time.monotonic() - began
     # The second pass rarely gains much once the first is done: it gets the
     # time left, but no more than a few times what the first pass took.
-    budget = min(time_limit_s - spent, max(SECOND_PASS_MIN_S, SECOND_PASS_FACTOR * spent))
-    every, proven = integer_program(master, x, start, max(0.5, budget))
+    budget = min(deadline - time.monotonic(), max(SECOND_PASS_MIN_S, SECOND_PASS_FACTOR * spent))
+    if budget < SECOND_PASS_LEAST_S:
+        return best, False
+    every, proven = integer_program(master, x, start, budget)
     if not np.array_equal(every, start):
-        other = complete(master, days, every)
+        other = complete(master, days, every, deadline)
         if score(master, other) <= score(master, best):
             best = other
     return best, proven
@@ -94,8 +106,13 @@ def score(master: Master, routed: list[Routed]) -> tuple[int, int, float]:
     return unplanned(routed), int(late), cost
 
 
-def complete(master: Master, days: tuple[Day, ...], units: IntArray) -> list[Routed]:
-    """Whole units per path as routes per group; units left over get fresh paths if any fit."""
+def complete(
+    master: Master, days: tuple[Day, ...], units: IntArray, deadline: float | None = None
+) -> list[Routed]:
+    """Whole units per path as routes per group; units left over get fresh paths if any fit.
+
+    Fresh paths are sought until `deadline` (`fill`); units that get none stay unplanned.
+    """
     grid, demand, paths = master.grid, master.demand, master.paths
     short = demand.units.copy()
     np.subtract.at(short, np.array(paths.group, np.int64), units)
@@ -103,7 +120,7 @@ def complete(master: Master, days: tuple[Day, ...], units: IntArray) -> list[Rou
     for j in np.flatnonzero(units).tolist():
         routed_units[paths.group[j]][paths.legs[j]] = int(units[j])
     left = grid.cap - master.usage(units.astype(np.float64))
-    for g, placed in fill(grid, days, demand, short, left).items():
+    for g, placed in fill(grid, days, demand, short, left, deadline=deadline).items():
         for legs, n in placed:
             routed_units[g][legs] = routed_units[g].get(legs, 0) + n
     return [
@@ -133,8 +150,10 @@ def integer_program(
 
     With `keep`, every path keeps at least those units (the LP's whole
     units) and only the rest is decided. `True` if every level was proven
-    optimal (over the known paths, and `keep`).
+    optimal (over the known paths, and `keep`). The time limit counts
+    building the program too (seconds, with tens of thousands of paths).
     """
+    deadline = time.monotonic() + time_limit_s
     paths = master.paths
     if len(paths) == 0:
         return base, True
@@ -156,7 +175,7 @@ def integer_program(
     values = hint = base
     at_hint = level_values(master, hint, (late, cost))
     for k, level in enumerate(levels):
-        budget = max(0.2, time_limit_s / (len(levels) - k))
+        budget = max(0.2, (deadline - time.monotonic()) / (len(levels) - k))
         solver.parameters.max_time_in_seconds = budget
         model.minimize(level)
         status = solver.solve(model)
@@ -173,7 +192,6 @@ def integer_program(
         model.clear_hints()  # type: ignore[no-untyped-call]
         for j, v in enumerate(hint.tolist()):
             model.add_hint(y[j], v)
-        time_limit_s -= solver.wall_time
     return values, proven
 
 
