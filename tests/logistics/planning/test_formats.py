@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def test_unknown_fields_are_warnings() -> None:
         (lambda d: d["movements"][0].update(units=0), "movements[0].units"),
         (lambda d: d["links"][1].update(to="nowhere"), "links[1].to"),
         (lambda d: d["links"][0].update(days=0), "links[0].days"),
-        (lambda d: d["movements"][0].update(due="2027-02-01"), "movements[0].due"),
+        (lambda d: d["movements"][0].update(due="March"), "movements[0].due"),
         (lambda d: d["fixed"][0].update(link="L9"), "fixed[0].link"),
         (lambda d: d["nodes"].append({"id": "PL-hub"}), "nodes[3].id"),
     ],
@@ -84,6 +85,13 @@ def test_errors_name_file_field_and_index(change: Any, where: str, tmp_path: Pat
         load_scenario(path)
     assert str(path) in caught.value.message
     assert where in caught.value.message
+
+
+def test_an_overdue_movement_is_planned_late_from_its_due_date() -> None:
+    doc = document()
+    doc["movements"][0].update(due="2027-02-25")  # overdue before its release on 03-02
+    (shipment,) = plan_transport(parse_scenario(doc)).shipments
+    assert shipment.days_late == (shipment.arrival - date(2027, 2, 25)).days > 0
 
 
 def test_plan_round_trip_and_schema() -> None:
