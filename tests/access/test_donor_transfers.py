@@ -139,7 +139,8 @@ def check_every_user(
         follows = expected_pledges(user, pledges, need)
         theirs = {s for s, p in world.pledge_of.items() if p in follows}
         listed = client.get("/api/shipments", headers=headers).json()
-        assert {s["id"] for s in listed} == theirs, user
+        assert {s["id"] for s in listed["items"]} == theirs, user
+        assert listed["total"] == len(theirs), user
         for shipment in world.pledge_of:
             detail = client.get(f"/api/shipments/{shipment}", headers=headers)
             assert detail.status_code == (200 if shipment in theirs else 404), (user, shipment)
@@ -173,8 +174,10 @@ def check_every_user(
         assert bool(items) == reference.sees_transfers(user), user
         # The first plan lists every movement as changed; each entry names its pledge.
         for listed_plan in items:
-            named = {e["movement"].split(">")[0] for e in listed_plan["changes"]}
+            one = client.get(f"/api/transport-plans/{listed_plan['id']}", headers=headers).json()
+            named = {e["movement"].split(">")[0] for e in one["changes"]}
             assert named == follows, (user, named)
+            assert listed_plan["counts"]["changes"] == len(one["changes"]), user
 
 
 def check_before_and_after_remarking(client: TestClient, owner: Runtime, world: World) -> None:
@@ -229,10 +232,9 @@ def test_a_plans_unmet_lines_name_only_requirements_the_user_sees(runtime: Runti
     )
     for user, sees in readers:
         headers = {"Authorization": f"Bearer {make_user(runtime, user)}"}
-        for body in (
-            client.get(f"/api/plans/{plan.id}", headers=headers).json(),
-            client.get("/api/plans", headers=headers).json()[0],
-        ):
-            assert ("R-S" in {u["requirement"] for u in body["unmet"]}) == sees, user
+        body = client.get(f"/api/plans/{plan.id}", headers=headers).json()
+        assert ("R-S" in {u["requirement"] for u in body["unmet"]}) == sees, user
+        listed = client.get("/api/plans", headers=headers).json()[0]
+        assert listed["counts"]["unmet"] == len(body["unmet"]) == body["counts"]["unmet"], user
         page = client.get(f"/plans/{plan.id}", headers={**headers, "Accept": "text/html"}).text
         assert ('href="/requirements/R-S"' in page) == sees, user

@@ -55,7 +55,7 @@ def test_each_step_by_its_user(postgres_url: str) -> None:
             for u in (OPERATOR, PARTNER, COORDINATOR)
         }
         operator, partner = as_user[OPERATOR.username], as_user[PARTNER.username]
-        shipments = client.get("/api/shipments", headers=operator).json()
+        shipments = client.get("/api/shipments", headers=operator).json()["items"]
         assert shipments, "the operator sees the shipment of an unclassified pledge"
         shipment = shipments[0]
         sid, units = shipment["id"], shipment["units"]

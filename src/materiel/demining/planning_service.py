@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, is_dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+
 from materiel.core.errors import InvalidInput, NotFound
 from materiel.demining import geo, io
 from materiel.demining.coverage import Tool, plan_coverage, read_area, read_safe_lanes
@@ -30,7 +32,7 @@ from materiel.demining.model import (
 )
 from materiel.demining.priority import AreaFacts, AreaScore, Weights, score_areas
 from materiel.demining.specs import SPECS
-from materiel.demining.store import DeminingStore
+from materiel.demining.store import DeminingStore, coverage_plans
 from materiel.demining.tasking import (
     AreaSpec,
     AssetSpec,
@@ -408,18 +410,25 @@ def read_lanes(document: Mapping[str, Any]) -> list[Any]:
     return list(read_safe_lanes(dict(document)))
 
 
+COVERAGE_LISTED = ("id", "area_id", "asset_id", "task_id", "created_at", "summary")
+
+
 def map_layer(uow: UnitOfWork) -> dict[str, Any]:
-    """What the map draws: areas (coloured by status, no-go marked) and the newest plan of each."""
+    """What the map draws: areas (coloured by status, no-go marked) and the newest coverage
+    plan of each, as its summary: a path is hundreds of kilobytes, so the map fetches one
+    (`/api/demining/coverage/{id}`) when it shows that area. Only the newest plans are read."""
+    plans = coverage_plans.c
+    newest = select(func.max(plans.id)).select_from(CoveragePlanRecord).group_by(plans.area_id)
+    query = (  # from the mapped class: the access filter applies
+        select(*(plans[name] for name in COVERAGE_LISTED))
+        .select_from(CoveragePlanRecord)
+        .where(plans.id.in_(newest))
+        .order_by(plans.id)
+    )
     with uow:
-        store = DeminingStore(uow.session)
-        areas = store.areas()
-        newest: dict[str, CoveragePlanRecord] = {}
-        for plan in store.coverage_plans():
-            newest[plan.area_id] = plan
-    return {
-        "areas": io.write_geojson(areas),
-        "coverage": [
-            {"id": p.id, "area_id": p.area_id, "asset_id": p.asset_id, "geojson": p.geojson}
-            for p in newest.values()
-        ],
-    }
+        areas = DeminingStore(uow.session).areas()
+        coverage = [
+            {**row._asdict(), "created_at": row.created_at.isoformat()}
+            for row in uow.session.execute(query)
+        ]
+    return {"areas": io.write_geojson(areas), "coverage": coverage}

@@ -8,12 +8,14 @@ refused planner run says why under htmx instead of vanishing.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from materiel.core.errors import InvalidInput, MaterielError
-from materiel.donations import plan_service
+from materiel.core.paging import Page, Window
+from materiel.donations import plan_listing, plan_service
 from materiel.donations.plan_model import RuleKind
 from materiel.donations.planning.planner import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
 from materiel.platform.http import UowDep
@@ -22,6 +24,7 @@ from materiel.platform.jobs.service import get_job, submit_job
 from materiel.web.forms import form_values
 from materiel.web.record_pages import parse_version
 from materiel.web.rendering import is_htmx, notice_url, notices, page, templates
+from materiel.web.tables import ListQuery, offset_of, pager
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +45,7 @@ def _see_other(url: str) -> RedirectResponse:
 def plans_page(request: Request, uow: UowDep) -> Response:
     job_id = request.query_params.get("job", "")
     job = get_job(int(job_id), uow) if job_id.isdigit() else None
-    context = {"plans": plan_service.list_plans(uow), "job": job, "search": SEARCH_SECONDS}
+    context = {"plans": plan_listing.plan_summaries(uow), "job": job, "search": SEARCH_SECONDS}
     return page(request, "plans.html", context)
 
 
@@ -106,20 +109,37 @@ def _made_by(job: Job) -> str:
     return ""
 
 
+# Each list of a plan's page, paged by its own `NAME_offset`, and its table's id.
+PLAN_PAGERS = {"changes": "diff", "allocations": "allocations", "unmet": "unmet"}
+
+
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
 def plan_page(plan_id: int, request: Request, uow: UowDep) -> Response:
-    review = plan_service.review_plan(plan_id, uow)
-    markings = [
-        *(a.marking for a in review.allocations),
-        *(
-            review.requirements[a.requirement].marking
-            for a in review.allocations
-            if a.requirement in review.requirements
-        ),
-    ]
+    """A plan to review: its figures whole; what changed, its allocations and its unmet
+    lines a page each (`changes_offset`, `allocations_offset`, `unmet_offset`; `size` rows)."""
+    size = ListQuery.of(request).limit
+    windows = plan_listing.ReviewWindows(
+        **{name: Window(size, offset_of(request, name)) for name in PLAN_PAGERS}
+    )
+    review = plan_listing.review_plan(plan_id, uow, windows)
+    lists: dict[str, Page[Any]] = {
+        "changes": review.changes,
+        "allocations": review.view.allocations,
+        "unmet": review.view.unmet,
+    }
     message, error = notices(request)
-    context = {"review": review, "message": message, "error": error, "search": SEARCH_SECONDS}
-    return page(request, "plan.html", context, markings=markings)
+    context = {
+        "review": review,
+        "plan": review.view.plan,
+        "pagers": {
+            name: pager(request, lists[name], f"{name}_offset", anchor=table)
+            for name, table in PLAN_PAGERS.items()
+        },
+        "message": message,
+        "error": error,
+        "search": SEARCH_SECONDS,
+    }
+    return page(request, "plan.html", context, markings=review.markings)
 
 
 @router.post("/plans/{plan_id}/accept")

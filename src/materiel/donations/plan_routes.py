@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from materiel.donations import plan_service
+from materiel.core.paging import Window
+from materiel.donations import plan_listing, plan_service
 from materiel.donations.plan_model import MAX_PIN_UNITS, PlanDiff, RuleKind
 from materiel.donations.planning.planner import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S
-from materiel.platform.http import IfMatch, UowDep, record_json, required_version, with_etag
+from materiel.platform.http import (
+    IfMatch,
+    PagingDep,
+    UowDep,
+    record_json,
+    required_version,
+    with_etag,
+)
 from materiel.platform.jobs.service import submit_job
 
 router = APIRouter(prefix="/api", tags=["allocation plans"])
@@ -58,17 +67,33 @@ def run_allocation(body: AllocationRun, uow: UowDep, request: Request) -> dict[s
     return record_json(job)
 
 
-@router.get("/plans", summary="Every plan version, newest first")
+# A plan's lists: left out of a version list (`counts` says how long), paged in one plan.
+PLAN_LISTS = ("unmet", "notes")
+
+
+@router.get("/plans", summary="Every plan version, newest first (summaries)")
 def list_plans(uow: UowDep) -> list[dict[str, Any]]:
-    return [record_json(plan) for plan in plan_service.list_plans(uow)]
+    """Each version's figures and `counts` of its lines; the lines are in one plan's GET."""
+    return [summary_json(s) for s in plan_listing.plan_summaries(uow)]
 
 
-@router.get("/plans/{plan_id}", summary="One plan with its allocations and reasons")
-def get_plan(plan_id: int, uow: UowDep, response: Response) -> dict[str, Any]:
-    view = plan_service.get_plan(plan_id, uow)
+def summary_json(summary: plan_listing.PlanSummary) -> dict[str, Any]:
+    plan = {k: v for k, v in record_json(summary.plan).items() if k not in PLAN_LISTS}
+    return {**plan, "counts": summary.counts}
+
+
+@router.get("/plans/{plan_id}", summary="One plan, a page of its allocations and unmet lines")
+def get_plan(plan_id: int, uow: UowDep, response: Response, paging: PagingDep) -> dict[str, Any]:
+    """Figures and notes whole; `limit`/`offset` page `allocations` and `unmet` alike, and
+    `counts` gives each list's total."""
+    window = Window(paging.limit, paging.offset)
+    view = plan_listing.plan_view(plan_id, uow, window, window)
     return {
-        **with_etag(response, view.plan),
-        "allocations": [record_json(a) for a in view.allocations],
+        **with_etag(response, replace(view.plan, unmet=list(view.unmet.items))),
+        "allocations": [record_json(a) for a in view.allocations.items],
+        "counts": view.counts,
+        "limit": paging.limit,
+        "offset": paging.offset,
     }
 
 

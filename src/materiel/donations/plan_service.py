@@ -8,15 +8,19 @@ requirements.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Text, cast, func, select
+
 from materiel.catalog.store import CatalogStore
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, InvalidInput, NotFound
+from materiel.core.markings import Marking, most_restrictive
 from materiel.donations import commitments
 from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
 from materiel.donations.plan_as_seen import plans_as_seen
@@ -30,12 +34,12 @@ from materiel.donations.plan_model import (
     compare,
     refuse_contradiction,
 )
-from materiel.donations.plan_store import PlanStore
+from materiel.donations.plan_store import PlanStore, plan_allocations
 from materiel.donations.planning import candidates
 from materiel.donations.planning import scenario as sc
 from materiel.donations.planning.plan import Plan, plan_to_json
 from materiel.donations.planning.planner import allocate
-from materiel.donations.store import DonationsStore
+from materiel.donations.store import DonationsStore, pledges, requirements
 from materiel.network.service import Flow
 from materiel.network.store import NetworkStore
 from materiel.platform.access.sessions import elevated
@@ -493,18 +497,43 @@ def accepted_flows(uow: UnitOfWork) -> list[Flow]:
 
     Only lines whose pledge and requirement the user sees: a pledge's origin
     is the donor's to share (the partner sees no pledge that was not shared).
+    Summed in the database, one flow per route and marking of the lines (a
+    line's marking: the more restrictive of its pledge's and its requirement's),
+    in the order of each one's first line, so a banner over them reads the same.
     """
     with uow:
-        plans, store = PlanStore(uow.session), DonationsStore(uow.session)
-        accepted = plans.accepted()
+        accepted = PlanStore(uow.session).accepted()
         if accepted is None or accepted.id is None:
             return []
-        pledges = {p.id: p for p in store.all_pledges()}
-        requirements = {r.id: r for r in store.all_requirements()}
+        line, pledge, need = plan_allocations.c, pledges.c, requirements.c
+        markings = (
+            line.classification,
+            cast(line.releasable_to, Text),
+            line.requirement_classification,
+            cast(line.requirement_releasable_to, Text),
+        )
+        query = (  # from the mapped classes: the access filter applies to each
+            select(pledge.origin, need.destination, func.sum(line.quantity), *markings)
+            .select_from(PlannedAllocation)
+            .join(Pledge, pledge.id == line.pledge)
+            .join(Requirement, need.id == line.requirement)
+            .where(line.plan_id == accepted.id, pledge.origin.is_not(None))
+            .group_by(pledge.origin, need.destination, *markings)
+            .order_by(func.min(line.id))
+        )
         return [
-            Flow(origin, requirements[a.requirement].destination, a.quantity, a.marking)
-            for a in plans.allocations(accepted.id)
-            if a.pledge in pledges
-            and (origin := pledges[a.pledge].origin) is not None
-            and a.requirement in requirements
+            Flow(
+                origin,
+                destination,
+                int(units),
+                most_restrictive(
+                    (
+                        Marking(level, tuple(json.loads(codes))),
+                        Marking(need_level, tuple(json.loads(need_codes))),
+                    )
+                ),
+            )
+            for origin, destination, units, level, codes, need_level, need_codes in (
+                uow.session.execute(query)
+            )
         ]

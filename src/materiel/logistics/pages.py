@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from materiel.api.problems import status_for
 from materiel.core.errors import InvalidInput, MaterielError, Problem
 from materiel.core.markings import Marking
-from materiel.core.paging import Page
-from materiel.logistics import service, transport_service
+from materiel.core.paging import Page, Window
+from materiel.logistics import listing, service, transport_service
 from materiel.logistics.model import (
     DiscrepancyKind,
     Finding,
@@ -34,7 +34,7 @@ from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.forms import form_values
 from materiel.web.record_pages import parse_version
 from materiel.web.rendering import is_htmx, may_change, notice_url, notices, page, templates
-from materiel.web.tables import ListQuery
+from materiel.web.tables import ListQuery, offset_of, pager
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,27 +52,24 @@ def _shipment_path(shipment_id: str) -> str:
 # --- the shipments board -------------------------------------------------
 
 
+PLANS_LISTED = 10  # the newest transport plans on the shipments page
+
+
 @router.get("/shipments", response_class=HTMLResponse)
 def shipments_page(request: Request, uow: UowDep) -> Response:
-    """Board, transport plans and one page of shipments (5,000 at once is 1.5 MB)."""
+    """Board, transport plans and one page of shipments, read a page at a time."""
     status, refused = _status_filter(request)
     query = ListQuery.of(request)
-    shipments = service.list_shipments(uow, status)
-    listed = Page(
-        shipments[query.offset : query.offset + query.limit],
-        len(shipments),
-        query.limit,
-        query.offset,
-    )
+    listed = listing.shipments_page(uow, status, Window(query.limit, query.offset))
     board = service.board(uow)
     message, error = notices(request)
     context = {
         "board": board,
         "listed": listed,
-        "pages": _pager(request, listed),
+        "pages": pager(request, listed),
         "status": status.value if status else "",
         "statuses": [s.value for s in ShipmentStatus],
-        "plans": transport_service.list_transport_plans(uow)[:10],
+        "plans": listing.transport_plan_summaries(uow, limit=PLANS_LISTED),
         "may_plan": may_change(request, "job") and may_change(request, "transport_plan"),
         "may_accept": may_change(request, "transport_plan"),
         "message": message,
@@ -94,23 +91,6 @@ def _status_filter(request: Request) -> tuple[ShipmentStatus | None, str]:
     except ValueError:
         known = ", ".join(s.value for s in ShipmentStatus)
         return None, f"there is no shipment status '{text}'; choose one of {known} (or any)"
-
-
-def _pager(request: Request, listed: Page[Shipment]) -> dict[str, Any]:
-    """What the pager shows; its links keep the filter and size but drop a one-off notice."""
-    params = {k: v for k, v in request.query_params.items() if v and k not in ("notice", "offset")}
-
-    def link(offset: int) -> str:
-        return "/shipments?" + urlencode({**params, "offset": offset})
-
-    last = min(listed.offset + listed.limit, listed.total)
-    return {
-        "first": listed.offset + 1 if listed.total and listed.offset < listed.total else 0,
-        "last": last,
-        "total": listed.total,
-        "previous": link(max(listed.offset - listed.limit, 0)) if listed.offset > 0 else None,
-        "next": link(listed.offset + listed.limit) if last < listed.total else None,
-    }
 
 
 def _board_markings(board: service.Board, listed: Sequence[Shipment]) -> list[Marking]:
@@ -139,18 +119,36 @@ def plan_transport(request: Request, uow: UowDep) -> Response:
     return templates.TemplateResponse(request, "_job.html", {"job": job})
 
 
+# Each list of a transport plan's page, paged by its own `NAME_offset`, and its table's id.
+PLAN_PAGERS = {"shipments": "plan-shipments", "changes": "changes", "unplanned": "unplanned"}
+
+
 @router.get("/transport-plans/{plan_id}", response_class=HTMLResponse)
 def transport_plan_page(plan_id: int, request: Request, uow: UowDep) -> Response:
     """A plan to review before accepting: its lateness and cost against the plan it
-    replaces, what changed, what is left unplanned, and its shipments."""
-    plan, basis, shipments = transport_service.transport_plan_review(plan_id, uow)
+    replaces, what changed, what is left unplanned, and its shipments, a page of each
+    (`changes_offset`, `unplanned_offset`, `shipments_offset`; `size` rows)."""
+    size = ListQuery.of(request).limit
+    windows = listing.Windows(
+        **{name: Window(size, offset_of(request, name)) for name in PLAN_PAGERS}
+    )
+    view = listing.transport_plan_view(plan_id, uow, windows, for_page=True)
+    lists: dict[str, Page[Any]] = {
+        "shipments": view.shipments,
+        "changes": view.changes,
+        "unplanned": view.unplanned,
+    }
     context = {
-        "plan": plan,
-        "basis": basis,
-        "shipments": shipments,
+        "view": view,
+        "plan": view.plan,
+        "basis": view.basis.plan if view.basis else None,
+        "pagers": {
+            name: pager(request, lists[name], f"{name}_offset", anchor=table)
+            for name, table in PLAN_PAGERS.items()
+        },
         "may_accept": may_change(request, "transport_plan"),
     }
-    return page(request, "transport_plan.html", context, markings=[s.marking for s in shipments])
+    return page(request, "transport_plan.html", context, markings=view.markings)
 
 
 @router.post("/transport-plans/{plan_id}/accept")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -10,7 +11,8 @@ from fastapi import Path as PathParam
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
-from materiel.logistics import service, transport_service
+from materiel.core.paging import Window
+from materiel.logistics import listing, service, transport_service
 from materiel.logistics.model import (
     MAX_UNITS,
     DiscrepancyKind,
@@ -21,8 +23,10 @@ from materiel.logistics.model import (
 )
 from materiel.platform.http import (
     IfMatch,
+    PagingDep,
     UowDep,
     expected_version,
+    page_json,
     record_json,
     required_version,
     with_etag,
@@ -130,15 +134,39 @@ def run_transport(body: TransportRun, uow: UowDep, request: Request) -> dict[str
     return record_json(submit_job(transport_service.TRANSPORT_JOB, body.model_dump(), uow, runner))
 
 
-@router.get("/transport-plans", summary="Transport plan versions, newest first")
+# A transport plan's lists: a page of each in one plan, none in a version list.
+PLAN_LISTS = ("unplanned", "changes")
+
+
+@router.get("/transport-plans", summary="Transport plan versions, newest first (summaries)")
 def list_transport_plans(uow: UowDep) -> list[dict[str, Any]]:
-    return [record_json(p) for p in transport_service.list_transport_plans(uow)]
+    """Each version's figures and `counts` of its lists; the lists are in one plan's GET."""
+    return [summary_json(s) for s in listing.transport_plan_summaries(uow)]
 
 
-@router.get("/transport-plans/{plan_id}", summary="One transport plan with its shipments")
-def get_transport_plan(plan_id: RecordNumber, uow: UowDep, response: Response) -> dict[str, Any]:
-    plan, shipments = transport_service.transport_plan_view(plan_id, uow)
-    return {**with_etag(response, plan), "shipments": [record_json(s) for s in shipments]}
+def summary_json(summary: listing.TransportPlanSummary) -> dict[str, Any]:
+    plan = {k: v for k, v in record_json(summary.plan).items() if k not in PLAN_LISTS}
+    return {**plan, "counts": summary.counts}
+
+
+@router.get("/transport-plans/{plan_id}", summary="One transport plan, a page of each list")
+def get_transport_plan(
+    plan_id: RecordNumber, uow: UowDep, response: Response, paging: PagingDep
+) -> dict[str, Any]:
+    """Figures whole; `limit`/`offset` page each list (`shipments`, `changes`, `unplanned`)
+    alike, and `counts` gives each list's total."""
+    window = Window(paging.limit, paging.offset)
+    view = listing.transport_plan_view(plan_id, uow, listing.Windows.same(window))
+    shown = replace(
+        view.plan, changes=list(view.changes.items), unplanned=list(view.unplanned.items)
+    )
+    return {
+        **with_etag(response, shown),
+        "shipments": [record_json(s) for s in view.shipments.items],
+        "counts": view.counts,
+        "limit": paging.limit,
+        "offset": paging.offset,
+    }
 
 
 @router.post("/transport-plans/{plan_id}/accept", summary="Accept a draft transport plan")
@@ -159,9 +187,12 @@ def accept_transport_plan(
     return with_etag(response, transport_service.accept_transport_plan(plan_id, version, uow))
 
 
-@router.get("/shipments", summary="Shipments, optionally by status")
-def list_shipments(uow: UowDep, status: ShipmentStatus | None = None) -> list[dict[str, Any]]:
-    return [record_json(s) for s in service.list_shipments(uow, status)]
+@router.get("/shipments", summary="Shipments, optionally by status, a page at a time")
+def list_shipments(
+    uow: UowDep, paging: PagingDep, status: ShipmentStatus | None = None
+) -> dict[str, Any]:
+    window = Window(paging.limit, paging.offset)
+    return page_json(listing.shipments_page(uow, status, window))
 
 
 @router.get("/shipments/{shipment_id}", summary="A shipment with legs, events, custody")

@@ -9,12 +9,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from materiel.core.markings import Marking, most_restrictive
 from materiel.donations.plan_service import accepted_flows
-from materiel.logistics.model import MOVING, Disruption, DisruptionKind, Shipment
-from materiel.logistics.service import list_disruptions, list_shipments
+from materiel.logistics.listing import moving_shipments
+from materiel.logistics.model import Disruption, DisruptionKind, Shipment
+from materiel.logistics.service import list_disruptions
 from materiel.network.model import NodeKind
 from materiel.network.service import Flow, link_loads
 from materiel.platform.http import UowDep
-from materiel.platform.unit_of_work import UnitOfWork
 from materiel.web.rendering import page
 
 router = APIRouter()
@@ -32,8 +32,10 @@ SIDC_BY_KIND = {
 
 @router.get("/map", response_class=HTMLResponse, include_in_schema=False)
 def map_page(request: Request, uow: UowDep) -> Response:
-    """The page; its data comes from /api/map, so its banner covers that data."""
-    return page(request, "map.html", {}, markings=_markings(accepted_flows(uow), _moving(uow)))
+    """The page; its data comes from /api/map, so its banner covers that data (summed in the
+    database: the page reads no plan line and only the shipments under way)."""
+    flows, moving = accepted_flows(uow), moving_shipments(uow)
+    return page(request, "map.html", {}, markings=_markings(flows, moving))
 
 
 SHIPMENT_SIDC = "SFGPE-----*****"  # friendly ground equipment
@@ -41,7 +43,7 @@ SHIPMENT_SIDC = "SFGPE-----*****"  # friendly ground equipment
 
 @router.get("/api/map", tags=["network"], summary="Nodes, links with planned load, shipments")
 def map_data(uow: UowDep) -> dict[str, Any]:
-    flows, moving = accepted_flows(uow), _moving(uow)
+    flows, moving = accepted_flows(uow), moving_shipments(uow)
     nodes, loads = link_loads(flows, uow)
     positions = {n.id: (n.lat, n.lon) for n in nodes}
     closed = _closed_from(list_disruptions(uow))
@@ -83,10 +85,6 @@ def map_data(uow: UowDep) -> dict[str, Any]:
             for s in moving
         ],
     }
-
-
-def _moving(uow: UnitOfWork) -> list[Shipment]:
-    return [s for s in list_shipments(uow) if s.status in MOVING]
 
 
 def _markings(flows: list[Flow], moving: list[Shipment]) -> list[Marking]:

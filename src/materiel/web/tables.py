@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Request
 
@@ -133,3 +134,30 @@ def _text(value: Any) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def offset_of(request: Request, name: str) -> int:
+    """The offset a page's list `name` is paged by (`NAME_offset`), 0 when absent."""
+    return max(_int(request.query_params.get(f"{name}_offset"), 0), 0)
+
+
+def pager(
+    request: Request, listed: Page[Any], param: str = "offset", anchor: str = ""
+) -> dict[str, Any]:
+    """What a list's pager shows: rows first to last of the total, and links to the pages
+    before and after. Links keep the query (filters, size, other lists' offsets) but drop
+    a one-off notice; `anchor` brings the reader back to the list."""
+    params = {k: v for k, v in request.query_params.items() if v and k not in ("notice", param)}
+    fragment = f"#{anchor}" if anchor else ""
+
+    def link(offset: int) -> str:
+        return f"{request.url.path}?{urlencode({**params, param: offset})}{fragment}"
+
+    last = min(listed.offset + listed.limit, listed.total)
+    return {
+        "first": listed.offset + 1 if listed.total and listed.offset < listed.total else 0,
+        "last": last,
+        "total": listed.total,
+        "previous": link(max(listed.offset - listed.limit, 0)) if listed.offset > 0 else None,
+        "next": link(listed.offset + listed.limit) if last < listed.total else None,
+    }
