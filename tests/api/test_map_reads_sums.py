@@ -13,6 +13,7 @@ unchanged. Checked by what each request hydrates and sends, never by timing.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -32,7 +33,8 @@ from materiel.network.service import Flow, link_loads
 from materiel.platform.unit_of_work import UnitOfWork
 from tests.access import reference
 from tests.access.test_donor_transfers import planned_world
-from tests.api.test_plans_and_shipments_paged import SECRET, as_reader, hydrated, ok, statements
+from tests.api.test_plans_and_shipments_paged import SECRET, as_reader, ok
+from tests.counting import hydrated, statements
 from tests.demining.support import area_feature
 
 LISTED = ("id", "area_id", "asset_id", "task_id", "created_at", "summary")
@@ -89,12 +91,8 @@ def test_the_map_sums_in_the_database_what_each_reader_sees(runtime: Runtime) ->
         assert data["marking"] == expected["marking"], user
         assert page.status_code == 200 and page.text.count(expected["marking"]) == 2, user
         moving = len(expected["shipments"])
-        assert loaded == {
-            "PlannedAllocation": 0,
-            "Pledge": 0,
-            "Requirement": 0,
-            "Shipment": 2 * moving,  # the shipments under way, for the data and for the page
-        }, user
+        # Only the shipments under way are built, for the data and for the page.
+        assert loaded == Counter({"Shipment": 2 * moving}), user
         seen_lines += sum(expected["links"].values())
     assert seen_lines  # some reader sees planned flows: the comparison is not of nothing
 
@@ -125,7 +123,7 @@ def test_the_demining_layer_lists_the_newest_plan_of_each_area_it_reads(
     for user, areas in ((client, ("HA-A", "HA-B", "HA-S")), (reader, ("HA-A", "HA-B"))):
         with hydrated(CoveragePlanRecord) as loaded, statements(runtime) as sent:
             layer = ok(user.get("/api/map/demining"))
-        assert loaded == {"CoveragePlanRecord": 0}, areas
+        assert not loaded, areas  # no coverage plan record built
         assert not any(re.search(r"\bcoverage_plans\.geojson\b", sql) for sql in sent), areas
         newest = sorted((made[area][-1] for area in areas), key=lambda p: p["id"])
         assert [c["id"] for c in layer["coverage"]] == [p["id"] for p in newest], areas

@@ -13,13 +13,11 @@ timing (`benchmarks/transfers_at_scale.py` has the figures at scale).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from materiel.bootstrap import Runtime
 from materiel.console import console
@@ -45,6 +43,7 @@ from materiel.logistics.model import (
 from materiel.logistics.store import LogisticsStore
 from materiel.platform.unit_of_work import UnitOfWork
 from tests.access.test_donor_transfers import planned_world
+from tests.counting import hydrated, statements
 from tests.logistics.test_transfer_rules import audited
 from tests.logistics.test_transfers import TODAY, allocated_world, planned
 
@@ -92,39 +91,6 @@ READERS = {
 
 def reader(runtime: Runtime, name: str) -> Callable[[], UnitOfWork]:
     return lambda: runtime.uow(name, READERS[name])
-
-
-@contextmanager
-def hydrated(*models: type) -> Iterator[Counter[str]]:
-    """How many records of each model the ORM builds from rows inside the block."""
-    counts: Counter[str] = Counter()
-    listeners = []
-    for model in models:
-
-        def loaded(_target: Any, _context: Any, name: str = model.__name__) -> None:
-            counts[name] += 1
-
-        event.listen(model, "load", loaded)
-        listeners.append((model, loaded))
-    try:
-        yield counts
-    finally:
-        for model, loaded in listeners:
-            event.remove(model, "load", loaded)
-
-
-@contextmanager
-def statements(runtime: Runtime) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def count(*args: Any) -> None:
-        sent.append(args[2])
-
-    event.listen(runtime.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(runtime.engine, "before_cursor_execute", count)
 
 
 def hand_over_all(runtime: Runtime, shipment: Shipment, tag: str) -> list[str]:

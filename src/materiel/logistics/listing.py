@@ -14,15 +14,14 @@ to any other read; a plan's lists and figures go through
 
 from __future__ import annotations
 
-import json
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, func, select
 
 from materiel.core.errors import NotFound
-from materiel.core.markings import Marking, most_restrictive
+from materiel.core.markings import Marking
 from materiel.core.paging import Page, Window
 from materiel.logistics.model import (
     MOVING,
@@ -30,7 +29,7 @@ from materiel.logistics.model import (
     ShipmentStatus,
     TransportPlanRecord,
 )
-from materiel.logistics.store import shipments, transport_plans
+from materiel.logistics.store import LogisticsStore, shipments, transport_plans
 from materiel.logistics.transport_plan_as_seen import transport_plans_as_seen
 from materiel.platform.json_entries import (
     NUMBER,
@@ -243,23 +242,5 @@ def transport_plan_view(
 def _shipment_markings(uow: UnitOfWork, plan_id: int) -> tuple[Marking, ...]:
     """Each marking of the plan's shipments the reader sees, once, in the order of the
     shipments (ids): what `Shipment.marking` gives for each of them, to put in a banner."""
-    s = shipments.c
-    columns = (
-        s.classification,
-        cast(s.releasable_to, Text),
-        s.requirement_classification,
-        cast(s.requirement_releasable_to, Text),
-    )
-    query = (
-        select(*columns)
-        .select_from(Shipment)
-        .where(s.transport_plan_id == plan_id)
-        .group_by(*columns)
-        .order_by(func.min(s.id))
-    )
-    return tuple(
-        most_restrictive(
-            (Marking(level, tuple(json.loads(codes))), Marking(need, tuple(json.loads(need_codes))))
-        )
-        for level, codes, need, need_codes in uow.session.execute(query)
-    )
+    where = shipments.c.transport_plan_id == plan_id
+    return tuple(LogisticsStore(uow.session).shipment_markings(where))

@@ -302,9 +302,13 @@ class LogisticsStore:
         return per_day
 
     def counted_markings(self) -> list[Marking]:
+        """The markings of the shipments that count (not proposed, not cancelled)."""
+        return self.shipment_markings(_counted())
+
+    def shipment_markings(self, where: ColumnElement[bool]) -> list[Marking]:
         """Each shipment's marking (the more restrictive of its pledge's and its requirement's)
-        among those that count (not proposed, not cancelled): each pair of markings once, in
-        the order of the first shipment (by id) that bears it."""
+        among those `where` selects and the reader sees: each pair of markings once, in the
+        order of the first shipment (by id) that bears it. What a banner over them needs."""
         c = shipments.c
         columns = (
             c.classification,
@@ -315,7 +319,7 @@ class LogisticsStore:
         query = (
             select(*columns)
             .select_from(Shipment)
-            .where(_counted())
+            .where(where)
             .group_by(*columns)
             .order_by(func.min(c.id))
         )
