@@ -13,7 +13,7 @@ from datetime import date
 from functools import partial
 
 from materiel.core.dates import utc_now
-from materiel.core.errors import AlreadyExists, Conflict, InvalidInput, NotFound
+from materiel.core.errors import Conflict, InvalidInput, NotFound
 from materiel.core.markings import Marking, most_restrictive
 from materiel.donations.commitments import requirement_status
 from materiel.donations.model import Pledge, PledgeStatus, Requirement, RequirementStatus
@@ -36,7 +36,7 @@ from materiel.logistics.store import LogisticsStore
 from materiel.network.store import NetworkStore
 from materiel.platform.access.sessions import elevated
 from materiel.platform.audit import snapshot
-from materiel.platform.records import apply_status, check_version, get_record
+from materiel.platform.records import again_if_taken, apply_status, check_version, get_record
 from materiel.platform.unit_of_work import UnitOfWork
 
 SHIPMENT = "shipment"
@@ -433,13 +433,17 @@ def add_disruption(
     giving it at the same moment both find it new; the one whose insert loses
     is applied again, now as that change, rather than refused as a taken id.
     """
-    record = partial(
-        _record_disruption, kind, target, from_date=from_date, capacity=capacity, note=note
+    return again_if_taken(
+        partial(
+            _record_disruption,
+            kind,
+            target,
+            from_date=from_date,
+            capacity=capacity,
+            note=note,
+            uow=uow,
+        )
     )
-    try:
-        return record(uow=uow)
-    except AlreadyExists:
-        return record(uow=uow)
 
 
 def _record_disruption(

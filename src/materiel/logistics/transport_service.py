@@ -16,6 +16,7 @@ from typing import Any
 from materiel.catalog.store import CatalogStore
 from materiel.core.dates import utc_now
 from materiel.core.errors import Conflict, NotFound, PlanningFailed
+from materiel.donations.commitments import sent_by_pair
 from materiel.donations.model import Pledge, Requirement
 from materiel.donations.plan_store import PlanStore
 from materiel.donations.store import DonationsStore
@@ -23,7 +24,6 @@ from materiel.logistics.blocked_legs import blocked_legs, first_blocks
 from materiel.logistics.commitments import started_units
 from materiel.logistics.model import (
     MOVING,
-    STARTED,
     DisruptionKind,
     Shipment,
     ShipmentEvent,
@@ -65,14 +65,11 @@ def transport_scenario(uow: UnitOfWork, today: date) -> tuple[int, ts.TransportS
     requirements = {r.id: r for r in store.all_requirements()}
     slots = {i.id: i.transport_slots for i in CatalogStore(uow.session).all_item_types()}
     live = [s for s in logistics.shipments() if s.status is not ShipmentStatus.CANCELLED]
-    under_way = Counter[str]()
-    for s in live:
-        if s.status in STARTED:
-            under_way[movement_id(s.pledge, s.requirement)] += s.units
+    left = sent_by_pair(started_units(uow.session))
     movements = []
     for a in plans.allocations(accepted.id):
         pledge, requirement = pledges[a.pledge], requirements[a.requirement]
-        units = a.quantity - under_way[movement_id(a.pledge, a.requirement)]
+        units = a.quantity - left.get((a.pledge, a.requirement), 0)
         if units > 0 and pledge.origin:
             movements.append(_movement(pledge, requirement, units, slots, today))
     moving = [s for s in live if s.status in MOVING]
@@ -407,7 +404,7 @@ def _beyond_allocation(
     planned = Counter[tuple[str, str]]()
     for shipment in proposed:
         planned[shipment.pledge, shipment.requirement] += shipment.units
-    left = {(c.pledge, c.requirement): c.sent for c in started_units(uow.session)}
+    left = sent_by_pair(started_units(uow.session))
     over = [
         f"{movement_id(*pair)} ({units} units in this plan + {left.get(pair, 0)} already sent, "
         f"{allocated[pair]} allocated)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from materiel.core.errors import (
@@ -58,12 +59,21 @@ def create_record(
     insert loses is made again and takes the next free id.
     """
     numbered = ref is not None and not str(fields.get(ref) or "").strip()
+    create = partial(_create, uow, entity, make_parser, fields, numbered)
+    return again_if_taken(create) if numbered else create()
+
+
+def again_if_taken(make: Callable[[], R]) -> R:
+    """`make()`, once more if its insert lost to a request that made the same id meanwhile.
+
+    Two requests making a new record at the same moment can both find its id
+    free; the second run sees the other's record and acts on it (a numbered
+    id, a change) instead of refusing a clash the client never caused.
+    """
     try:
-        return _create(uow, entity, make_parser, fields, numbered)
+        return make()
     except AlreadyExists:
-        if not numbered:
-            raise
-        return _create(uow, entity, make_parser, fields, numbered)
+        return make()
 
 
 def _create(
