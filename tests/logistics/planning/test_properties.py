@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from materiel.logistics.planning.greedy import plan_transport_greedy
+from materiel.logistics.planning.path_program import OPTIMALITY_GAP
 from materiel.logistics.planning.planner import plan_transport
 from materiel.logistics.planning.scenario import (
     FixedLeg,
@@ -94,12 +95,12 @@ def test_planner_is_feasible_and_optimal(s: TransportScenario) -> None:
         assert bool(shipment.late_reason) == (shipment.days_late > 0), shipment
         assert "stopped before" not in shipment.late_reason, shipment
     # No bound the planner states may cut off the true optimum, and
-    # "optimal" means the cost is the optimum's too.
+    # "optimal" means the cost is the optimum's, within the optimality gap.
     best = {"units_unplanned": unplanned, "unit_days_late": late, "cost": cost}
     for level, bound in plan.solver.bounds:
         assert bound <= best[level] + 1e-6 * max(1.0, best[level])
     if plan.solver.status == "optimal":
-        assert abs(plan.objective.cost - cost) <= 1e-6 * max(1.0, cost)
+        assert cost - 1e-6 <= plan.objective.cost <= cost * (1 + OPTIMALITY_GAP) + 1e-6
     else:
         event(f"not proven optimal: {plan.solver.status}")
 
