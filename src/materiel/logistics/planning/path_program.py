@@ -39,11 +39,13 @@ OPTIMALITY_GAP = 1e-4
 # More of HiGHS's effort on heuristics than its default 0.05: the bound
 # comes from the LP, so what this program must find is good plans fast.
 # With it (and the cut-off below) the large benchmark's cost level reaches
-# its target in 6-16 s, where the defaults took 35-60 s.
+# its target in 18 s; with HiGHS's defaults that took from 35 s to over 60 s.
 HEURISTIC_EFFORT = 0.5
 SEED = 1
 LEVELS = 3
-FOUND = (mathopt.TerminationReason.OPTIMAL, mathopt.TerminationReason.FEASIBLE)
+# Of a level's time, with a plan to start from: the rest goes to improving
+# that plan (no cut-off) should nothing beat the goal by then.
+CUTOFF_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -87,38 +89,59 @@ def solve_levels(
     time_limit_s: float,
     *,
     keep: IntArray | None = None,
-    known: Sequence[float] = (),
+    start: IntArray | None = None,
 ) -> Solved | None:
     """The levels in turn over every known path; `None` if no whole plan was found in time.
 
-    A level that a whole plan already brought to its goal (`known`: that
-    plan's levels) is held there without being solved again. A level
-    that finds no plan in its share of the time keeps the plan of the
-    level before it (which still fits every row), and the levels after
-    it are not tried.
+    `start` is a whole plan (units per path) to begin from: a level it
+    already brings to its goal is held there without being solved again,
+    and a level that finds nothing better than its goal in most of its
+    time improves on it for the rest. A level that finds no plan in its
+    share of the time keeps the plan of the level before it (which still
+    fits every row), and the levels after it are not tried.
     """
     deadline = time.monotonic() + time_limit_s
     if len(master.paths) == 0:
         return None
     program = build(master, keep)
+    plan = None if start is None else whole_plan(program, master, start)
+    known = () if plan is None else [float(w @ plan) for w in program.weights]
     units: IntArray | None = None
     proven = True
     goals = list(goals) + [None] * (LEVELS - len(goals))
     for level, weights in enumerate(program.weights):
         goal = goals[level]
-        if goal is not None and level < len(known) and known[level] <= goal + 1e-6:
+        if goal is not None and reached_by(known, goals, level):
             hold(program, weights, goal)
             continue
         share = (deadline - time.monotonic()) / (LEVELS - level)
-        found = solve_level(program, weights, goal, share) if share > 0 else None
+        found = solve_level(program, weights, goal, share, plan) if share > 0 else None
         if found is None:
             return None if units is None else Solved(units, False)
-        units, reached, value = found
+        plan, reached, value = found
+        units = plan[: program.paths].astype(np.int64)
         proven &= reached
         hold(program, weights, value)
         if goal is not None and value > goal + 1e-6:
             goals = [None] * LEVELS  # the next levels' bounds assumed this one's
     return None if units is None else Solved(units, proven)
+
+
+def whole_plan(program: Program, master: Master, units: IntArray) -> FloatArray:
+    """Units per path, then units unplanned per group: a value for every variable."""
+    short = master.demand.units.astype(np.float64)
+    np.subtract.at(short, np.asarray(master.paths.group[: len(units)], np.int64), units)
+    paths = np.zeros(program.paths)
+    paths[: len(units)] = units
+    return np.concatenate([paths, short])
+
+
+def reached_by(known: Sequence[float], goals: Sequence[float | None], level: int) -> bool:
+    """The known plan is at the goals of `level` and every level before it."""
+    return len(known) > level and all(
+        goal is not None and value <= goal + 1e-6
+        for value, goal in zip(known[: level + 1], goals[: level + 1], strict=True)
+    )
 
 
 def build(master: Master, keep: IntArray | None) -> Program:
@@ -172,12 +195,19 @@ def cut_rows(model: mathopt.Model, master: Master, variables: list[mathopt.Varia
 
 
 def solve_level(
-    program: Program, weights: FloatArray, goal: float | None, time_limit_s: float
-) -> tuple[IntArray, bool, float] | None:
-    """Minimise `weights`: (whole units per path, reached or proven?, value), or `None`.
+    program: Program,
+    weights: FloatArray,
+    goal: float | None,
+    time_limit_s: float,
+    plan: FloatArray | None,
+) -> tuple[FloatArray, bool, float] | None:
+    """Minimise `weights`: (every variable's value, reached or proven?, value), or `None`.
 
-    With a goal, plans worse than it are cut off first (HiGHS then prunes
-    far more); should none be that good, the level is solved again without.
+    With a goal, plans worse than it are cut off first: HiGHS prunes far
+    more, and starts from no plan, which on the large benchmark finds the
+    goal sooner than starting from one. Should nothing reach the goal, the
+    level is solved again without, from `plan` (a whole plan that fits
+    every row so far), so a plan no worse than it comes out.
     """
     deadline = time.monotonic() + time_limit_s
     objective = program.model.objective
@@ -185,24 +215,40 @@ def solve_level(
     objective.is_maximize = False
     for i in np.flatnonzero(weights).tolist():
         objective.set_linear_coefficient(program.variables[i], float(weights[i]))
-    result = run(program, goal, cutoff=goal, time_limit_s=time_limit_s)
-    if not result.has_primal_feasible_solution() and goal is not None:
-        result = run(program, goal, cutoff=None, time_limit_s=deadline - time.monotonic())
+    if goal is not None:
+        first = time_limit_s * (CUTOFF_SHARE if plan is not None else 1.0)
+        found = read(program, run(program, goal, goal, first), weights, goal)
+        # HiGHS may hand back a plan above the cut-off (as optimal): it is only a start then.
+        if found is not None and found[2] <= goal + 1e-6:
+            return found
+        if found is not None and (plan is None or found[2] < float(weights @ plan)):
+            plan = found[0]
+    left = deadline - time.monotonic()
+    return read(program, run(program, goal, None, left, hint=plan), weights, goal)
+
+
+def read(
+    program: Program, result: mathopt.SolveResult, weights: FloatArray, goal: float | None
+) -> tuple[FloatArray, bool, float] | None:
+    """The plan of a solve, whether it is proven or at its goal, and its value."""
     if not result.has_primal_feasible_solution():
         return None
-    values = result.variable_values(program.variables)
-    units = np.rint(np.asarray(values[: program.paths])).astype(np.int64)
-    value = float(weights @ np.rint(np.asarray(values)))
+    values = np.rint(np.asarray(result.variable_values(program.variables)))
+    value = float(weights @ values)
     reached = result.termination.reason == mathopt.TerminationReason.OPTIMAL or (
         goal is not None and value <= goal + 1e-6
     )
-    return units, reached, value
+    return values, reached, value
 
 
 def run(
-    program: Program, goal: float | None, cutoff: float | None, time_limit_s: float
+    program: Program,
+    goal: float | None,
+    cutoff: float | None,
+    time_limit_s: float,
+    hint: FloatArray | None = None,
 ) -> mathopt.SolveResult:
-    """One HiGHS solve: stop at `goal`, keep no plan above `cutoff`."""
+    """One HiGHS solve: stop at `goal`, keep no plan above `cutoff`, start from `hint`."""
     options = highs_pb2.HighsOptionsProto()
     options.double_options["mip_heuristic_effort"] = HEURISTIC_EFFORT
     options.int_options["random_seed"] = SEED
@@ -218,7 +264,15 @@ def run(
         relative_gap_tolerance=0.0 if goal is not None else None,
         highs=options,
     )
-    return mathopt.solve(program.model, mathopt.SolverType.HIGHS, params=params)
+    model_params = None
+    if hint is not None:
+        values = dict(zip(program.variables, hint.tolist(), strict=True))
+        model_params = mathopt.ModelSolveParameters(
+            solution_hints=[mathopt.SolutionHint(variable_values=values)]
+        )
+    return mathopt.solve(
+        program.model, mathopt.SolverType.HIGHS, params=params, model_params=model_params
+    )
 
 
 def hold(program: Program, weights: FloatArray, value: float) -> None:

@@ -66,7 +66,8 @@ def round_flows(
         best = incumbent
     if reaches(score(master, best), goals):
         return best, True
-    every = solve_levels(master, goals, deadline - time.monotonic(), known=score(master, best))
+    start = incumbent_units(master, best)
+    every = solve_levels(master, goals, deadline - time.monotonic(), start=start)
     if every is None:
         return best, False
     other = complete(master, days, every.units, deadline)
@@ -77,9 +78,12 @@ def round_flows(
 
 def reaches(levels: tuple[int, int, float], goals: Sequence[float | None]) -> bool:
     """Every level of a whole plan at or below its goal (all three goals known)."""
-    if len(goals) < len(levels) or any(goal is None for goal in goals):
+    if len(goals) < len(levels):
         return False
-    return all(value <= goal + 1e-6 for value, goal in zip(levels, goals, strict=False))  # type: ignore[operator]
+    return all(
+        goal is not None and value <= goal + 1e-6
+        for value, goal in zip(levels, goals, strict=False)
+    )
 
 
 def adopt(master: Master, routed: list[Routed]) -> None:
