@@ -132,11 +132,13 @@ def plan_transport(
         x = column_generation(master, pricer, run)
     else:
         x, run.bounds = np.zeros(0), {UNPLANNED: 0.0, LATENESS: 0.0, COST: 0.0}
-    run.progress(0.85, "making the flows whole")
+    run.progress(0.85, "whole units: deciding the LP's fractions")
     reserve = max(OUTPUT_RESERVE_S, OUTPUT_S_PER_GROUP * len(demand))
     goals = targets([run.bounds.get(level) for level in (UNPLANNED, LATENESS, COST)])
     budget = max(1.0, run.left() - reserve)
-    routed, proven = round_flows(master, x, days, budget, incumbent, goals=goals)
+    routed, proven = round_flows(
+        master, x, days, budget, incumbent, goals=goals, progress=run.progress
+    )
     check(grid, demand, routed)
     solver = solver_info(master, run, routed, proven, answers)
     warnings = (*scenario.warnings, *grid.notes)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -43,6 +43,7 @@ def round_flows(
     incumbent: list[Routed],
     *,
     goals: Sequence[float | None] = (),
+    progress: Callable[[float, str], None] | None = None,
 ) -> tuple[list[Routed], bool]:
     """Whole units per path for every group; `True` if every level was proven or reached its goal.
 
@@ -66,6 +67,8 @@ def round_flows(
         best = incumbent
     if reaches(score(master, best), goals):
         return best, True
+    if progress is not None:
+        progress(0.9, f"whole units: deciding every unit again ({describe(master, best, goals)})")
     start = incumbent_units(master, best)
     every = solve_levels(master, goals, deadline - time.monotonic(), start=start)
     if every is None:
@@ -74,6 +77,14 @@ def round_flows(
     if score(master, other) <= score(master, best):
         best = other
     return best, every.proven or reaches(score(master, best), goals)
+
+
+def describe(master: Master, plan: list[Routed], goals: Sequence[float | None]) -> str:
+    """The plan so far against the goals, for progress reports."""
+    unplanned_units, late, cost = score(master, plan)
+    goal = goals[2] if len(goals) > 2 else None
+    target = "" if goal is None else f", goal {goal:,.0f}"
+    return f"{unplanned_units} unplanned, {late:,} unit-days late, cost {cost:,.0f}{target}"
 
 
 def reaches(levels: tuple[int, int, float], goals: Sequence[float | None]) -> bool:
