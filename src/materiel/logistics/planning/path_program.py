@@ -138,7 +138,7 @@ def whole_plan(program: Program, master: Master, units: IntArray) -> FloatArray:
 
 def reached_by(known: Sequence[float], goals: Sequence[float | None], level: int) -> bool:
     """The known plan is at the goals of `level` and every level before it."""
-    return len(known) > level and all(
+    return min(len(known), len(goals)) > level and all(
         goal is not None and value <= goal + 1e-6
         for value, goal in zip(known[: level + 1], goals[: level + 1], strict=True)
     )

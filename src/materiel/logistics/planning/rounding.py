@@ -29,7 +29,7 @@ from materiel.logistics.planning.fill import fill
 from materiel.logistics.planning.master import Master
 from materiel.logistics.planning.network import FloatArray, IntArray, LegAt
 from materiel.logistics.planning.output import Routed
-from materiel.logistics.planning.path_program import solve_levels
+from materiel.logistics.planning.path_program import LEVELS, reached_by, solve_levels
 from materiel.logistics.planning.pricing import Column
 
 FIRST_PASS_SHARE = 0.25  # of the time limit, at most, for deciding the LP's fractions
@@ -63,38 +63,29 @@ def round_flows(
     units = incumbent_units(master, incumbent) if first is None else first.units
     best = complete(master, days, units, deadline)
     adopt(master, best)
-    if score(master, incumbent) < score(master, best):
-        best = incumbent
-    if reaches(score(master, best), goals):
+    best_score = score(master, best)
+    if score(master, incumbent) < best_score:
+        best, best_score = incumbent, score(master, incumbent)
+    if reached_by(best_score, goals, LEVELS - 1):
         return best, True
     if progress is not None:
-        progress(0.9, f"whole units: deciding every unit again ({describe(master, best, goals)})")
+        progress(0.9, f"whole units: deciding every unit again ({describe(best_score, goals)})")
     start = incumbent_units(master, best)
     every = solve_levels(master, goals, deadline - time.monotonic(), start=start)
     if every is None:
         return best, False
     other = complete(master, days, every.units, deadline)
-    if score(master, other) <= score(master, best):
-        best = other
-    return best, every.proven or reaches(score(master, best), goals)
+    if score(master, other) <= best_score:
+        best, best_score = other, score(master, other)
+    return best, every.proven or reached_by(best_score, goals, LEVELS - 1)
 
 
-def describe(master: Master, plan: list[Routed], goals: Sequence[float | None]) -> str:
-    """The plan so far against the goals, for progress reports."""
-    unplanned_units, late, cost = score(master, plan)
+def describe(levels: tuple[int, int, float], goals: Sequence[float | None]) -> str:
+    """A plan's levels against the cost goal, for progress reports."""
+    unplanned_units, late, cost = levels
     goal = goals[2] if len(goals) > 2 else None
     target = "" if goal is None else f", goal {goal:,.0f}"
     return f"{unplanned_units} unplanned, {late:,} unit-days late, cost {cost:,.0f}{target}"
-
-
-def reaches(levels: tuple[int, int, float], goals: Sequence[float | None]) -> bool:
-    """Every level of a whole plan at or below its goal (all three goals known)."""
-    if len(goals) < len(levels):
-        return False
-    return all(
-        goal is not None and value <= goal + 1e-6
-        for value, goal in zip(levels, goals, strict=False)
-    )
 
 
 def adopt(master: Master, routed: list[Routed]) -> None:
